@@ -1,0 +1,109 @@
+"""Procurement policy, export-control selection, targets and Monte Carlo settings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from sim.distributions import FractionQuantity
+from sim.kpis import KPIS, check_kpi_name
+from sim.schema.base import MonthStr, StrictModel
+from sim.schema.common import ChipName
+from sim.schema.rules import Rule
+
+__all__ = [
+    "BestValue",
+    "Correlation",
+    "ExportControls",
+    "FixedMix",
+    "MonteCarlo",
+    "Procurement",
+    "Target",
+]
+
+
+class _ProcurementBase(StrictModel):
+    refund_on_cancel_fraction: FractionQuantity = Field(
+        description="Share of a cancelled order's price refunded when a rule lands before "
+        "delivery; the rest is lost to policy."
+    )
+
+
+class BestValue(_ProcurementBase):
+    """Each month, order the allowed chips with the most effective throughput per all-in
+    dollar, within supply caps, best first."""
+
+    policy: Literal["best_value"]
+    objective: Literal["training", "inference"] = Field(
+        description="training: effective training FLOP/s per dollar; inference: tokens/s per "
+        "dollar from the roofline."
+    )
+    candidates: list[ChipName] | None = Field(
+        default=None, description="Chips that may be ordered (default: every chip listed)."
+    )
+
+
+class FixedMix(_ProcurementBase):
+    """Split chip spending across chips by fixed shares (shares of a chip that is denied are
+    re-spread over the allowed ones)."""
+
+    policy: Literal["fixed_mix"]
+    mix: dict[ChipName, Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> FixedMix:
+        total = sum(self.mix.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"mix shares must sum to 1, they sum to {total:g}")
+        return self
+
+
+Procurement = Annotated[BestValue | FixedMix, Field(discriminator="policy")]
+
+
+class ExportControls(StrictModel):
+    """Built-in rule sets by id, minus any disabled rules, plus the scenario's own rules."""
+
+    rule_sets: list[str] = Field(description="Ids of built-in rule sets (`capexsim chips`).")
+    disable: list[str] = Field(default_factory=list, description="Built-in rule ids to drop.")
+    rules: list[Rule] = Field(default_factory=list, description="The scenario's own rules.")
+
+
+class Target(StrictModel):
+    """A goal reported as a probability: ``kpi`` at least / at most a value, by a month."""
+
+    name: str = Field(min_length=1)
+    kpi: Annotated[str, AfterValidator(check_kpi_name)]
+    at_least: float | None = None
+    at_most: float | None = None
+    by: MonthStr | None = Field(default=None, description="Month by which (default: the end).")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Target:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of 'at_least' or 'at_most'")
+        if self.by is not None and not KPIS[self.kpi].monthly:
+            raise ValueError(f"KPI '{self.kpi}' is only known at the end; drop 'by'")
+        return self
+
+
+class MonteCarlo(StrictModel):
+    """How many replications, from which root seed, with which design."""
+
+    runs: int = Field(default=1000, ge=1, le=100_000_000)
+    seed: int = Field(default=20260101, ge=0, le=2**63 - 1, description="The one root seed.")
+    design: Literal["mc", "lhs", "sobol"] = "mc"
+
+
+class Correlation(StrictModel):
+    """Rank correlation between two uncertain fields, named by their dotted paths."""
+
+    between: tuple[str, str]
+    rank_correlation: float = Field(gt=-1.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Correlation:
+        if self.between[0] == self.between[1]:
+            raise ValueError("a field cannot be correlated with itself")
+        return self
