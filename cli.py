@@ -90,6 +90,46 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Replications (this command runs one; Monte Carlo runs come with the runner).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Root seed (default: the scenario's monte_carlo.seed).")
+@click.option("--replication", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Which replication's draws to use.")
+@click.option("--nominal", is_flag=True, help="Every uncertain input at its median.")
+@click.option("--trace", is_flag=True, help="Print the event log: orders, deliveries, "
+              "cancellations, builds, leases, rules, runs, and why.")
+@click.option("--check", is_flag=True, help="Check the model's invariants after every event.")
+@user_errors
+def run(scenario: str, overrides: tuple[str, ...], runs: int, seed: int | None,
+        replication: int, nominal: bool, trace: bool, check: bool) -> None:
+    """Run a scenario and print its KPIs and targets.
+
+    \b
+    Example:
+      capexsim run scenarios/bytedance_2026.yaml --runs 1 --seed 7
+      capexsim run scenarios/bytedance_2026.yaml --nominal --trace
+    """
+    from sim.api import replicate
+    from sim.errors import CapexsimError
+    from sim.loading import load_scenario
+    from sim.report.text import format_replication
+
+    if runs != 1:
+        raise CapexsimError("--runs: only --runs 1 is available until the Monte Carlo runner lands")
+    loaded = load_scenario(scenario, overrides)
+    root = loaded.monte_carlo.seed if seed is None else seed
+    result = replicate(loaded, replication, seed=root, nominal=nominal, trace=trace, check=check)
+    if trace and result.trace is not None:
+        for event in result.trace:
+            click.echo(event.render(loaded.clock.start))
+        click.echo("")
+    click.echo(format_replication(loaded, result, seed=root))
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of standard output.")
 @user_errors

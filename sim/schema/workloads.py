@@ -120,7 +120,13 @@ class InferenceDemand(StrictModel):
     """Token demand: a growth path, agents taking a growing share with longer contexts,
     and serving efficiency improving each year."""
 
-    tokens_per_day: PositiveQuantity = Field(description="Demand at the start, tokens/day.")
+    tokens_per_day: PositiveQuantity = Field(
+        description="Demand at the start, tokens/day (prompt and generated tokens)."
+    )
+    output_share: FractionQuantity = Field(
+        description="Share of tokens that are generated (decode, memory-bound); the rest are "
+        "prompt tokens (prefill, compute-bound)."
+    )
     growth_per_year: PositiveQuantity = Field(description="Yearly demand factor, e.g. 3.0.")
     agent_share_start: FractionQuantity = Field(description="Agent share of tokens at start.")
     agent_share_end: FractionQuantity = Field(description="Agent share at the horizon's end.")

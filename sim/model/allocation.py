@@ -1,0 +1,66 @@
+"""Splitting chips between inference and training, by the scenario's allocation policy.
+
+- ``inference_first``: inference takes the chips it needs to meet demand at the end of the
+  current month, from any chip not held by a running training run; training gets the rest.
+- ``reserved_training``: as inference_first, but inference may take at most ``1 - share`` of
+  each pool, so ``share`` is always kept for training.
+- ``fixed_split``: inference gets ``1 - share`` of each pool whatever the demand.
+
+Domestic-only demand (data residency) is served by domestic sites first. The rest is served by
+overseas sites, then domestic sites, then leases (leased capacity is kept for training as long
+as possible). Within each group, pools that are relatively better at inference than at training
+(tokens/s per peak FLOP/s) serve first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sim.model.fleet import Pool
+
+__all__ = ["allocate"]
+
+_ORDER = {"overseas_owned": 0, "domestic": 1, "leased": 2}
+
+
+def _cap(pool: Pool, policy: str, share: float) -> float:
+    free = max(0.0, pool.count - pool.held)
+    if policy == "inference_first":
+        return free
+    return min(free, (1.0 - share) * pool.count)
+
+
+def allocate(pools: Sequence[Pool], tokens_per_chip: Mapping[int, float], policy: str,
+             training_share: float, domestic_need: float, shared_need: float
+             ) -> tuple[float, float]:
+    """Set each pool's ``inference`` chips; return (domestic, other) capacity in tokens/s.
+
+    ``tokens_per_chip`` maps ``id(pool)`` to its per-chip tokens/s; needs are tokens/s.
+    """
+    for pool in pools:
+        pool.inference = 0.0
+    if policy == "fixed_split":
+        for pool in pools:
+            pool.inference = _cap(pool, policy, training_share)
+    else:
+        def friendliness(pool: Pool) -> float:
+            return -tokens_per_chip[id(pool)] / max(pool.chip.peak_flops, 1.0)
+
+        domestic = sorted((p for p in pools if p.kind == "domestic"), key=friendliness)
+        shared_order = sorted(pools, key=lambda p: (_ORDER[p.kind], friendliness(p)))
+        for need, group in ((domestic_need, domestic), (shared_need, shared_order)):
+            for pool in group:
+                if need <= 0.0:
+                    break
+                rate = tokens_per_chip[id(pool)]
+                if rate <= 0.0:
+                    continue
+                take = min(_cap(pool, policy, training_share) - pool.inference, need / rate)
+                if take > 0.0:
+                    pool.inference += take
+                    need -= take * rate
+    domestic_capacity = sum(
+        p.inference * tokens_per_chip[id(p)] for p in pools if p.kind == "domestic")
+    other_capacity = sum(
+        p.inference * tokens_per_chip[id(p)] for p in pools if p.kind != "domestic")
+    return domestic_capacity, other_capacity

@@ -1,0 +1,364 @@
+"""The discrete-event replication: SimPy processes for money, orders, builds, rules, leases and
+training runs, with throughput integrated exactly between events.
+
+Events happen only where state changes: the month boundary (budget release, payments, failure
+and retirement batches, procurement, the monthly record), a delivery, a build coming online, a
+rule landing, a lease becoming ready or being revoked, a run arriving or finishing. Before each
+event is handled, :meth:`Replication.advance` integrates tokens served, training FLOP, stranded
+chip-months and costs since the last event. Simultaneous events run in SimPy's fixed order
+(time, priority, insertion), never by a random tie-break.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from sim.model.allocation import allocate
+from sim.model.fleet import Batch, Cohort, Fleet, Pool
+from sim.model.inference import SECONDS_PER_MONTH, chip_tokens_per_s, demand_tokens_per_s, serve
+from sim.model.inputs import HOURS_PER_MONTH, BuildInputs, Inputs
+from sim.model.invariants import check_state
+from sim.model.leases import Lease, end_lease, pay_month, settle_month, sign_lease
+from sim.model.ledger import Ledger
+from sim.model.procurement import Purchase, options, plan, unit_price
+from sim.model.recorder import Accumulators, finish_kpis, record_month
+from sim.model.results import MonthlySeries, ReplicationResult, TraceEvent
+from sim.model.rulebook import Rulebook
+from sim.model.training import RunState, cluster_flops, place
+from sim.schema.common import Destination
+from sim.streams import uniform
+
+__all__ = ["Replication", "simulate"]
+
+Proc = Generator[simpy.Event, Any, None]
+
+
+class _Order:
+    __slots__ = ("cancelled", "cost_usd", "count", "option")
+
+    def __init__(self, purchase: Purchase) -> None:
+        self.option = purchase.option
+        self.count = purchase.count
+        self.cost_usd = purchase.cost_usd
+        self.cancelled = False
+
+
+class Replication:
+    """One replication of a scenario. Build it, then call :meth:`run` once."""
+
+    def __init__(self, inputs: Inputs, seed: int, replication: int, *, trace: bool = False,
+                 check: bool = False) -> None:
+        self.inp = inputs
+        self.seed, self.index = seed, replication
+        self.env = simpy.Environment()
+        self.ledger = Ledger()
+        self.rules = Rulebook(inputs, lambda name: uniform(seed, replication, name))
+        self.fleet = Fleet(inputs.sites)
+        self.kinds = {s.kind for s in inputs.sites}
+        self.acc = Accumulators()
+        self.series = MonthlySeries(inputs.horizon_months)
+        self.trace: list[TraceEvent] | None = [] if trace else None
+        self.check = check
+        self.orders: list[_Order] = []
+        self.leases: list[Lease] = []
+        self.runs = [RunState(r, i, r.flop) for i, r in enumerate(inputs.runs)]
+        self.waiting: list[RunState] = []
+        self.running: dict[int, tuple[RunState, simpy.Process]] = {}
+        self.supply_used: dict[tuple[str, int], float] = {}
+        self.replacements: dict[tuple[str, str], float] = {}
+        self.builds_pending: list[BuildInputs] = list(inputs.builds)
+        self.capacity = (0.0, 0.0)
+        self.tokens_per_chip: dict[int, float] = {}
+        self.t_last = 0.0
+
+    # --- bookkeeping -------------------------------------------------------------------
+    def log(self, kind: str, message: str) -> None:
+        if self.trace is not None:
+            self.trace.append(TraceEvent(self.env.now, kind, message))
+
+    def advance(self, t: float) -> None:
+        """Integrate everything that flows between events from the last event up to ``t``."""
+        dt = t - self.t_last
+        if dt <= 0.0:
+            return
+        d = self.inp.demand
+        served = serve(demand_tokens_per_s(d, self.t_last), math.log(d.growth_per_year) / 12.0,
+                       self.capacity[0], self.capacity[1], d.domestic_only_share, dt)
+        self.acc.add_served(served, self.t_last)
+        for state, _ in self.running.values():
+            flop = state.flops * dt * SECONDS_PER_MONTH
+            state.remaining_flop -= flop
+            self.acc.training_flop += flop
+        self.acc.stranded_chip_months += self.fleet.waiting() * dt
+        for pool in self.fleet.pools.values():
+            rate = self._cost_per_chip_month(pool, self.t_last)
+            self.acc.inference_cost_usd += pool.inference * rate * dt
+            self.acc.training_cost_usd += (pool.count - pool.inference) * rate * dt
+        self.t_last = t
+
+    def _cost_per_chip_month(self, pool: Pool, t: float) -> float:
+        if pool.kind == "leased":
+            return next(x.fee_usd / x.count for x in self.leases if x.pool is pool)
+        site = self.fleet.sites[pool.location]
+        kind: Destination = "domestic" if site.kind == "domestic" else "overseas_owned"
+        discount = max((self.rules.effect_value(r, "discount_fraction")
+                        for r in self.rules.effects_in_force("power_subsidy", kind, t)
+                        if r.predicate(pool.chip.attrs)), default=0.0)
+        energy = pool.facility_w / 1000.0 * HOURS_PER_MONTH * site.electricity_usd_per_kwh
+        return pool.unit_cost_usd() / pool.chip.useful_life_months + energy * (1.0 - discount)
+
+    def after_event(self) -> None:
+        self.reallocate()
+        if self.check:
+            check_state(self)
+
+    # --- allocation and training -------------------------------------------------------
+    def reallocate(self) -> None:
+        t = self.env.now
+        d, horizon = self.inp.demand, float(self.inp.horizon_months)
+        by_chip: dict[str, float] = {}
+        pools = list(self.fleet.pools.values())
+        for pool in pools:
+            name = pool.chip.name
+            if name not in by_chip:
+                by_chip[name] = chip_tokens_per_s(pool.chip, d, t, horizon)
+            self.tokens_per_chip[id(pool)] = by_chip[name]
+        target = demand_tokens_per_s(d, math.floor(t) + 1.0)
+        share = d.domestic_only_share
+        self.capacity = allocate(pools, self.tokens_per_chip, self.inp.allocation_policy,
+                                 self.inp.training_share, share * target, (1 - share) * target)
+        for state in sorted(self.waiting, key=lambda s: s.key):
+            found = place(state.run, pools, self.inp.reference_cluster_chips,
+                          self.inp.restart_cost_hours)
+            if found is not None:
+                self._start(state, *found)
+
+    def _start(self, state: RunState, pool: Pool, n: float, flops: float) -> None:
+        self.waiting.remove(state)
+        state.pool, state.chips, state.flops = pool, n, flops
+        if state.started_month is None:
+            state.started_month = self.env.now
+        pool.held += n
+        self.running[state.order] = (state, self.env.process(self._run(state)))
+        self.log("start", f"run {state.run.name} ({state.run.flop:.3g} FLOP) on {n:,.0f} "
+                 f"{pool.chip.name} at {pool.location}, {flops / n / pool.chip.peak_flops:.1%} "
+                 "of peak")
+
+    def _run(self, state: RunState) -> Proc:
+        months = state.remaining_flop / (state.flops * SECONDS_PER_MONTH)
+        try:
+            yield self.env.timeout(months)
+        except simpy.Interrupt:
+            return
+        self.advance(self.env.now)
+        del self.running[state.order]
+        assert state.pool is not None
+        state.pool.held -= state.chips
+        state.remaining_flop = 0.0
+        state.finished_month = self.env.now
+        self.acc.complete(state)
+        self.log("finish", f"run {state.run.name} done ({state.run.flop:.3g} FLOP)")
+        self.after_event()
+
+    def stop_runs_on(self, pool: Pool) -> None:
+        for key, (state, proc) in list(self.running.items()):
+            if state.pool is pool:
+                proc.interrupt()
+                del self.running[key]
+                state.pool, state.chips, state.flops = None, 0.0, 0.0
+                self.waiting.append(state)
+                self.log("interrupt", f"run {state.run.name} lost its chips; back in the queue")
+
+    def _arrive(self, state: RunState) -> Proc:
+        yield self.env.timeout(max(0.0, state.run.arrival_month))
+        self.advance(self.env.now)
+        self.waiting.append(state)
+        self.log("arrive", f"run {state.run.name} ready ({state.run.flop:.3g} FLOP)")
+        self.after_event()
+
+    # --- the month ------------------------------------------------------------------------
+    def _monthly(self) -> Proc:
+        horizon = self.inp.horizon_months
+        for m in range(horizon + 1):
+            yield self.env.timeout(m - self.env.now)
+            self.advance(float(m))
+            if m > 0:
+                record_month(self, m - 1)
+            if m == horizon:
+                for held in self.leases:
+                    if held.alive:
+                        settle_month(self, held)
+                return
+            self._month_start(m)
+            self.after_event()
+
+    def _month_start(self, m: int) -> None:
+        if m > 0 and not self.inp.carry_over:
+            self.ledger.lapse()
+        for tranche in self.inp.tranches:
+            if tranche.start_month - 1e-9 <= m < tranche.start_month + tranche.months - 1e-9:
+                for category, share in zip(("chips", "datacenter", "leases"), tranche.shares,
+                                           strict=True):
+                    self.ledger.release(category, tranche.amount_usd * share / tranche.months)
+        if m > 0:
+            for key, n in self.fleet.fail_and_retire(1.0, float(m)).items():
+                self.replacements[key] = self.replacements.get(key, 0.0) + n
+            self.fleet.install_waiting(float(m))
+        self._pay_leases(m)
+        self._start_builds(m)
+        self._procure(m)
+
+    def _procure(self, m: int) -> None:
+        t = float(m)
+        quarter = (self._start_month_index() + m) // 3
+        value = self._value_per_chip(t)
+        offers = options(self.inp, self.rules, t, self.kinds, value)
+        left = {o.chip.name: o.chip.supply_per_quarter - self.supply_used.get(
+            (o.chip.name, quarter), 0.0) for o in offers}
+        purchases = plan(self.inp, self.rules, t, self.ledger.available("chips"), offers, left,
+                         self.replacements)
+        for purchase in purchases:
+            option = purchase.option
+            name = option.chip.name
+            self.ledger.commit("chips", purchase.cost_usd)
+            self.acc.commit("chips", purchase.cost_usd)
+            self.supply_used[(name, quarter)] = self.supply_used.get((name, quarter), 0.0) + (
+                purchase.count / max(option.status.supply_factor, 1e-12))
+            key = (name, option.kind)
+            if key in self.replacements:
+                self.replacements[key] = max(0.0, self.replacements[key] - purchase.count)
+            order = _Order(purchase)
+            self.orders.append(order)
+            self.acc.ordered += purchase.count
+            self.env.process(self._deliver(order))
+            self.log("order", f"{purchase.count:,.0f} {name} for {option.kind} at "
+                     f"${option.unit_cost_usd:,.0f} all-in, due in "
+                     f"{option.lead_time_months:.1f} months")
+
+    def _value_per_chip(self, t: float) -> Any:
+        d, horizon, ref = self.inp.demand, float(self.inp.horizon_months), \
+            self.inp.reference_cluster_chips
+        if self.inp.objective == "inference":
+            return lambda chip: chip_tokens_per_s(chip, d, t, horizon)
+        return lambda chip: cluster_flops(chip, ref, ref, self.inp.restart_cost_hours) / ref
+
+    def _start_month_index(self) -> int:
+        year, month = (int(x) for x in self.inp.start.split("-"))
+        return year * 12 + month - 1
+
+    def _deliver(self, order: _Order) -> Proc:
+        yield self.env.timeout(order.option.lead_time_months)
+        if order.cancelled:
+            return
+        self.advance(self.env.now)
+        chip, kind = order.option.chip, order.option.kind
+        if self.rules.obtainable(chip, kind, self.env.now) is None:
+            self._cancel(order, "a rule in force at delivery")
+        else:
+            self.ledger.settle("chips", order.cost_usd)
+            self.acc.delivered += order.count
+            self.fleet.inventory.append(Batch(chip, kind, order.count, order.option.unit_cost_usd))
+            self.fleet.install_waiting(self.env.now)
+            self.log("deliver", f"{order.count:,.0f} {chip.name} to {kind}")
+        self.after_event()
+
+    def _cancel(self, order: _Order, why: str) -> None:
+        order.cancelled = True
+        lost = self.ledger.cancel("chips", order.cost_usd, self.inp.refund_on_cancel_fraction)
+        self.acc.lost_to_policy_usd += lost
+        self.log("cancel", f"{order.count:,.0f} {order.option.chip.name} for "
+                 f"{order.option.kind}: {why}; ${lost:,.0f} lost")
+
+    # --- builds ---------------------------------------------------------------------------
+    def _start_builds(self, m: int) -> None:
+        for build in list(self.builds_pending):
+            if build.start_month > m + 1e-9:
+                continue
+            if self.ledger.available("datacenter") + 1e-6 < build.cost_usd:
+                continue  # waits for money; tried again next month
+            self.builds_pending.remove(build)
+            self.ledger.commit("datacenter", build.cost_usd)
+            self.acc.commit("datacenter", build.cost_usd)
+            self.env.process(self._build(build))
+            self.log("build", f"{build.power_mw:,.0f} MW at {build.site} started "
+                     f"(${build.cost_usd:,.0f}), online in {build.lead_time_months:.1f} months")
+
+    def _build(self, build: BuildInputs) -> Proc:
+        yield self.env.timeout(build.lead_time_months)
+        self.advance(self.env.now)
+        self.ledger.settle("datacenter", build.cost_usd)
+        self.fleet.capacity_mw[build.site] += build.power_mw
+        self.fleet.install_waiting(self.env.now)
+        self.log("online", f"{build.power_mw:,.0f} MW at {build.site}")
+        self.after_event()
+
+    # --- leases ---------------------------------------------------------------------------
+    def _pay_leases(self, m: int) -> None:
+        for held in self.leases:
+            if held.alive:
+                settle_month(self, held)
+                pay_month(self, held, float(m))
+        for lease in self.inp.leases:
+            if abs(lease.start_month - m) < 1e-9:
+                sign_lease(self, lease, m)
+
+    # --- rules ----------------------------------------------------------------------------
+    def _rule(self, rule_id: str, t: float) -> Proc:
+        yield self.env.timeout(t)
+        self.advance(self.env.now)
+        rule = next(r for r in self.rules.rules if r.id == rule_id)
+        self.log("rule", f"{rule.id} lands: {rule.title}")
+        for order in self.orders:
+            if order.cancelled or order.option is None:
+                continue
+            if self.rules.obtainable(order.option.chip, order.option.kind, t) is None:
+                self._cancel(order, f"{rule.id} landed before delivery")
+        for held in self.leases:
+            if not held.alive:
+                continue
+            chip = self.inp.chips[held.lease.chip]
+            revoked = rule.effect.kind == "revoke" and "leased" in rule.destinations and \
+                rule.predicate(chip.attrs)
+            if revoked or self.rules.status(chip, "leased", t).verdict == "denied":
+                end_lease(self, held, f"revoked by {rule.id}", revoked=True)
+        self.after_event()
+
+    # --- run ----------------------------------------------------------------------------
+    def _install_start_fleet(self) -> None:
+        for cohort in self.inp.fleet:
+            chip = self.inp.chips[cohort.chip]
+            site = self.fleet.sites[cohort.site]
+            cost = unit_price(chip, 0.0, self.inp.memory_index) * chip.server_multiplier
+            watts = site.facility_w(chip)
+            fit = min(cohort.count, max(0.0, self.fleet.free_mw(site.name)) * 1e6 / watts)
+            pool = self.fleet.pool(site.name, site.kind, chip, watts)
+            pool.cohorts.append(Cohort(-cohort.age_months, fit, cost))
+            if cohort.count - fit > 0.0:
+                self.fleet.inventory.append(Batch(chip, site.kind, cohort.count - fit, cost))
+                self.log("fleet", f"{cohort.count - fit:,.0f} {chip.name} at {site.name} have "
+                         "no power at the start")
+
+    def run(self) -> ReplicationResult:
+        """Simulate the horizon and return the result."""
+        self._install_start_fleet()
+        self.env.process(self._monthly())
+        for state in self.runs:
+            if state.run.arrival_month < self.inp.horizon_months:
+                self.env.process(self._arrive(state))
+        for rule_id, t in self.rules.upcoming().items():
+            if t < self.inp.horizon_months:
+                self.env.process(self._rule(rule_id, t))
+        self.env.run(until=float(self.inp.horizon_months) + 1e-9)
+        kpis = finish_kpis(self)
+        return ReplicationResult(self.index, kpis, self.series, self.trace)
+
+
+def simulate(inputs: Inputs, seed: int, replication: int = 0, *, trace: bool = False,
+             check: bool = False) -> ReplicationResult:
+    """Run one replication of concrete ``inputs`` with the keyed streams of ``(seed,
+    replication)``; ``check`` verifies the model's invariants after every event."""
+    return Replication(inputs, seed, replication, trace=trace, check=check).run()

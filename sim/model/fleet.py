@@ -1,0 +1,150 @@
+"""Where the chips are: pools at owned sites and leases, site power, and chips waiting for power.
+
+Counts are real numbers (a fluid model): at 10^3-10^6 chips the rounding is immaterial, and it
+keeps every quantity continuous in the inputs. A pool is one chip type at one location; its
+cohorts remember when chips were installed (for retirement) and what they cost (for
+amortisation).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim.model.inputs import ChipInputs, SiteInputs
+
+__all__ = ["Batch", "Cohort", "Fleet", "Pool"]
+
+_EPS = 1e-9
+
+
+@dataclass
+class Cohort:
+    installed_month: float
+    count: float
+    unit_cost_usd: float
+
+
+@dataclass
+class Pool:
+    """Chips of one type at one location (a site or a lease)."""
+
+    location: str
+    kind: str  # domestic | overseas_owned | leased
+    chip: ChipInputs
+    facility_w: float  # per chip; 0 for leased capacity
+    cohorts: list[Cohort] = field(default_factory=list)
+    held: float = 0.0  # chips held by running training runs
+    inference: float = 0.0  # chips serving inference (set by allocation)
+
+    @property
+    def count(self) -> float:
+        return sum(c.count for c in self.cohorts)
+
+    def unit_cost_usd(self) -> float:
+        n = self.count
+        return sum(c.count * c.unit_cost_usd for c in self.cohorts) / n if n > 0 else 0.0
+
+    def remove(self, n: float) -> float:
+        """Remove ``n`` chips pro rata across cohorts; returns how many were removed."""
+        total = self.count
+        if total <= 0.0 or n <= 0.0:
+            return 0.0
+        share = min(1.0, n / total)
+        for cohort in self.cohorts:
+            cohort.count *= 1.0 - share
+        self.cohorts = [c for c in self.cohorts if c.count > _EPS]
+        return total * share
+
+
+@dataclass
+class Batch:
+    """Delivered chips waiting for power at a destination kind."""
+
+    chip: ChipInputs
+    kind: str
+    count: float
+    unit_cost_usd: float
+
+
+class Fleet:
+    """All pools, the power of each owned site, and the inventory waiting for power."""
+
+    def __init__(self, sites: tuple[SiteInputs, ...]) -> None:
+        self.sites = {s.name: s for s in sites}
+        self.capacity_mw = {s.name: s.power_mw for s in sites}
+        self.pools: dict[tuple[str, str], Pool] = {}
+        self.inventory: list[Batch] = []
+        self.installed_purchased = 0.0  # purchased chips ever installed (not the start fleet)
+
+    def pool(self, location: str, kind: str, chip: ChipInputs, facility_w: float) -> Pool:
+        key = (location, chip.name)
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = Pool(location, kind, chip, facility_w)
+            self.pools[key] = pool
+        return pool
+
+    def used_mw(self, site: str) -> float:
+        return sum(p.count * p.facility_w for p in self.pools.values() if p.location == site) / 1e6
+
+    def free_mw(self, site: str) -> float:
+        return self.capacity_mw[site] - self.used_mw(site)
+
+    def install(self, chip: ChipInputs, kind: str, count: float, unit_cost: float, t: float,
+                *, purchased: bool) -> float:
+        """Install up to ``count`` chips in sites of ``kind`` with free power, in site order;
+        returns the number installed."""
+        left = count
+        for site in self.sites.values():
+            if site.kind != kind or left <= _EPS:
+                continue
+            watts = site.facility_w(chip)
+            fit = max(0.0, self.free_mw(site.name)) * 1e6 / watts
+            n = min(left, fit)
+            if n > _EPS:
+                self.pool(site.name, kind, chip, watts).cohorts.append(Cohort(t, n, unit_cost))
+                left -= n
+        done = count - max(left, 0.0)
+        if purchased:
+            self.installed_purchased += done
+        return done
+
+    def install_waiting(self, t: float) -> None:
+        """Install waiting batches, oldest first, wherever power has become free."""
+        for batch in self.inventory:
+            batch.count -= self.install(batch.chip, batch.kind, batch.count, batch.unit_cost_usd,
+                                        t, purchased=True)
+        self.inventory = [b for b in self.inventory if b.count > _EPS]
+
+    def waiting(self) -> float:
+        return sum(b.count for b in self.inventory)
+
+    def add_lease(self, name: str, chip: ChipInputs, count: float, t: float) -> Pool:
+        pool = self.pool(name, "leased", chip, 0.0)
+        pool.cohorts.append(Cohort(t, count, 0.0))
+        return pool
+
+    def fail_and_retire(self, months: float, t: float) -> dict[tuple[str, str], float]:
+        """Expected failures over ``months`` at each chip's annual failure rate, and retirement
+        of cohorts past their useful life (owned pools only). Returns failures by
+        (chip, kind) for replacement."""
+        failed: dict[tuple[str, str], float] = {}
+        for pool in self.pools.values():
+            if pool.kind == "leased":
+                continue
+            rate = pool.chip.annual_failure_rate
+            if rate > 0.0:
+                n = pool.remove(pool.count * (1.0 - math.exp(-rate * months / 12.0)))
+                key = (pool.chip.name, pool.kind)
+                failed[key] = failed.get(key, 0.0) + n
+            life = pool.chip.useful_life_months
+            pool.cohorts = [c for c in pool.cohorts if t - c.installed_month < life - _EPS]
+        return failed
+
+    def retire_lease(self, name: str) -> Pool | None:
+        for key, pool in list(self.pools.items()):
+            if pool.location == name:
+                del self.pools[key]
+                return pool
+        return None

@@ -1,0 +1,171 @@
+"""Inference: token demand over time, per-chip throughput by roofline, and tokens served.
+
+Demand is ``D(t) = tokens_per_day / 86400 * growth_per_year ** (t / 12)`` tokens/s (t in months).
+Serving efficiency, context length and the agent share change with t as well (see
+:func:`chip_tokens_per_s`). Between two events the capacity is constant and ``D`` exponential, so
+tokens served are integrated exactly (:func:`serve`), not by ticks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from sim.model.inputs import ChipInputs, DemandInputs
+
+__all__ = [
+    "SECONDS_PER_MONTH",
+    "Served",
+    "chip_tokens_per_s",
+    "demand_tokens_per_s",
+    "prefill_tokens_per_s",
+    "roofline_tokens_per_s",
+    "serve",
+]
+
+SECONDS_PER_MONTH = 365.25 / 12 * 86400.0
+HBM_USABLE = 0.9  # share of HBM usable for weights and KV cache (runtime, fragmentation)
+MAX_REPLICA_CHIPS = 4096  # a model that needs more chips than this per replica is not served
+
+
+def demand_tokens_per_s(d: DemandInputs, t: float) -> float:
+    """Token demand at month ``t``, tokens per second."""
+    return float(d.tokens_per_day / 86400.0 * d.growth_per_year ** (t / 12.0))
+
+
+def serving_flops(chip: ChipInputs, bytes_per_param: float) -> float:
+    """Peak FLOP/s at the serving precision: 8-bit when weights are <= 1 byte, else BF16."""
+    a = chip.attrs
+    tflops = a.bf16_tflops
+    if bytes_per_param <= 1.0:
+        tflops = max(tflops, a.fp8_tflops, a.int8_tops)
+    return float(tflops) * 1e12
+
+
+def prefill_tokens_per_s(chip: ChipInputs, d: DemandInputs, context: float,
+                         efficiency: float) -> float:
+    """Prompt (prefill) tokens/s per chip: compute-bound, ``2 N_active`` FLOP per token plus
+    attention over half the context on average."""
+    flop_per_token = 2.0 * d.active_params + d.attention_flop_per_context_token * context / 2.0
+    return serving_flops(chip, d.bytes_per_param) * chip.inference_utilisation * efficiency / (
+        flop_per_token)
+
+
+def roofline_tokens_per_s(chip: ChipInputs, d: DemandInputs, context: float,
+                          efficiency: float) -> float:
+    """Decode (generated) tokens/s per chip at ``context`` tokens: the lesser of the compute
+    bound and the HBM-bandwidth bound.
+
+    A replica of ``r`` chips holds the weights and the KV cache of ``decode_batch`` sequences
+    (``r`` is the fewest chips whose usable HBM fits both). Each decode step reads the weights
+    the batch touches (``min(total, active x batch)`` parameters, as a MoE batch spreads over
+    experts) and every sequence's KV cache, at ``r x bandwidth x efficiency``; so per chip
+    ``batch x bandwidth x efficiency / bytes per step``.
+    """
+    a = chip.attrs
+    flop_per_token = 2.0 * d.active_params + d.attention_flop_per_context_token * context
+    compute = serving_flops(chip, d.bytes_per_param) * chip.inference_utilisation * efficiency / (
+        flop_per_token)
+    hbm = a.hbm_gb * 1e9 * HBM_USABLE
+    if hbm <= 0.0 or a.hbm_bandwidth_gb_s <= 0.0:
+        return 0.0
+    batch = d.decode_batch
+    kv_per_sequence = context * d.kv_bytes_per_token
+    replica = math.ceil((d.total_params * d.bytes_per_param + batch * kv_per_sequence) / hbm)
+    if replica > MAX_REPLICA_CHIPS:
+        return 0.0
+    weight_bytes_read = min(d.total_params, d.active_params * batch) * d.bytes_per_param
+    bytes_per_step = (weight_bytes_read + batch * kv_per_sequence) / efficiency
+    memory = batch * a.hbm_bandwidth_gb_s * 1e9 * chip.decode_bandwidth_efficiency / (
+        bytes_per_step)
+    return min(compute, memory)
+
+
+def _blend(chip: ChipInputs, d: DemandInputs, context: float, efficiency: float) -> float:
+    """Tokens/s per chip for a mix of prompt and generated tokens (``output_share``)."""
+    decode = roofline_tokens_per_s(chip, d, context, efficiency)
+    prefill = prefill_tokens_per_s(chip, d, context, efficiency)
+    if decode <= 0.0 or prefill <= 0.0:
+        return 0.0
+    return 1.0 / (d.output_share / decode + (1.0 - d.output_share) / prefill)
+
+
+def chip_tokens_per_s(chip: ChipInputs, d: DemandInputs, t: float, horizon: float) -> float:
+    """Per-chip tokens/s at month ``t`` for the demand mix of that time: prompt and generated
+    tokens (``output_share`` generated), chat and agent tokens (their contexts growing by
+    ``context_growth_per_year``), the agent share moving linearly from start to end of the
+    horizon, and efficiency improving by ``efficiency_gain_per_year``."""
+    years = t / 12.0
+    efficiency = d.efficiency_gain_per_year ** years
+    growth = d.context_growth_per_year ** years
+    share = d.agent_share_start + (d.agent_share_end - d.agent_share_start) * min(
+        1.0, max(0.0, t / horizon))
+    chat = _blend(chip, d, d.context_tokens * growth, efficiency)
+    if share <= 0.0:
+        return chat
+    agent = _blend(chip, d, d.agent_context_tokens * growth, efficiency)
+    if chat <= 0.0 or agent <= 0.0:
+        return 0.0
+    return 1.0 / ((1.0 - share) / chat + share / agent)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """Tokens over an interval: demanded, served, and the first time demand went unmet
+    (months from the interval's start; None if always met)."""
+
+    demanded: float
+    served: float
+    first_unmet: float | None
+
+
+def serve(d0: float, rate_per_month: float, domestic_capacity: float, other_capacity: float,
+          domestic_share: float, months: float) -> Served:
+    """Exact tokens over ``months`` for demand ``d0 * exp(rate * t)`` tokens/s, of which
+    ``domestic_share`` only domestic capacity may serve; the rest any capacity.
+
+    Served at an instant is ``min(D, Cd + Co)`` while ``s D <= Cd``, else ``Cd + min((1-s) D,
+    Co)``. Both are linear in D between the times D crosses ``Cd/s``, ``Cd + Co`` and
+    ``Co/(1-s)``, so the integral is exact piece by piece.
+    """
+    cd, co, s = domestic_capacity, other_capacity, domestic_share
+    if months <= 0.0:
+        return Served(0.0, 0.0, None)
+    thresholds = [cd + co]
+    if s > 0.0:
+        thresholds.append(cd / s)
+    if s < 1.0:
+        thresholds.append(co / (1.0 - s))
+    cuts = {0.0, months}
+    if rate_per_month != 0.0 and d0 > 0.0:
+        for level in thresholds:
+            if level > 0.0:
+                t = math.log(level / d0) / rate_per_month
+                if 0.0 < t < months:
+                    cuts.add(t)
+    points = sorted(cuts)
+
+    def integral_d(a: float, b: float) -> float:
+        if rate_per_month == 0.0:
+            return d0 * (b - a)
+        # expm1 keeps full precision when rate x (b - a) is tiny
+        return d0 * math.exp(rate_per_month * a) * math.expm1(rate_per_month * (b - a)) / (
+            rate_per_month)
+
+    unmet_level = min(cd / s if s > 0.0 else math.inf, cd + co)
+    demanded = served = 0.0
+    first_unmet: float | None = None
+    for a, b in itertools.pairwise(points):
+        mid = d0 * math.exp(rate_per_month * (a + b) / 2.0)
+        if s * mid <= cd:
+            coef, const = (1.0, 0.0) if mid <= cd + co else (0.0, cd + co)
+        else:
+            coef, const = (1.0 - s, cd) if (1.0 - s) * mid <= co else (0.0, cd + co)
+        piece = integral_d(a, b)
+        demanded += piece
+        served += coef * piece + const * (b - a)
+        if first_unmet is None and mid > unmet_level * (1.0 + 1e-12):
+            first_unmet = a
+    scale = SECONDS_PER_MONTH
+    return Served(demanded * scale, min(served, demanded) * scale, first_unmet)

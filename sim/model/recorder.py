@@ -1,0 +1,125 @@
+"""Accumulators integrated between events, the end-of-month record, and the final KPIs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sim.model.inference import Served, demand_tokens_per_s
+from sim.model.training import RunState
+
+if TYPE_CHECKING:
+    from sim.model.engine import Replication
+
+__all__ = ["Accumulators", "finish_kpis", "record_month"]
+
+
+@dataclass
+class Accumulators:
+    """Running totals since the start (money USD, tokens, FLOP, chip-months)."""
+
+    tokens_served: float = 0.0
+    tokens_demanded: float = 0.0
+    first_unmet_month: float = math.nan
+    training_flop: float = 0.0
+    stranded_chip_months: float = 0.0
+    inference_cost_usd: float = 0.0
+    training_cost_usd: float = 0.0
+    ordered: float = 0.0
+    delivered: float = 0.0
+    lost_to_policy_usd: float = 0.0
+    runs_completed: int = 0
+    largest_run_flop: float = 0.0
+    largest_run_month: float = math.nan
+    committed_this_month: dict[str, float] = field(
+        default_factory=lambda: {"chips": 0.0, "datacenter": 0.0, "leases": 0.0})
+    month_served: float = 0.0
+    month_demanded: float = 0.0
+    month_training_flop: float = 0.0
+
+    def add_served(self, served: Served, t0: float) -> None:
+        self.tokens_served += served.served
+        self.tokens_demanded += served.demanded
+        self.month_served += served.served
+        self.month_demanded += served.demanded
+        if math.isnan(self.first_unmet_month) and served.first_unmet is not None:
+            self.first_unmet_month = t0 + served.first_unmet
+
+    def commit(self, category: str, amount: float) -> None:
+        self.committed_this_month[category] += amount
+
+    def complete(self, state: RunState) -> None:
+        self.runs_completed += 1
+        if state.run.flop > self.largest_run_flop:
+            self.largest_run_flop = state.run.flop
+            self.largest_run_month = state.finished_month if state.finished_month is not None \
+                else math.nan
+
+
+def record_month(rep: Replication, m: int) -> None:
+    """Write month ``m``'s values (state at its end, flows over it) into the series."""
+    acc, s, fleet = rep.acc, rep.series.values, rep.fleet
+    pflops = {"domestic": 0.0, "overseas_owned": 0.0, "leased": 0.0}
+    domestic_chips = h100 = 0.0
+    for pool in fleet.pools.values():
+        p = pool.count * pool.chip.attrs.bf16_tflops / 1e3
+        pflops[pool.kind] += p
+        h100 += pool.count * pool.chip.attrs.h100_equivalents
+        if pool.chip.domestic:
+            domestic_chips += p
+    total = sum(pflops.values())
+    s["installed_pflops"][m] = total
+    s["pflops_domestic_sites"][m] = pflops["domestic"]
+    s["pflops_overseas_sites"][m] = pflops["overseas_owned"]
+    s["pflops_leased"][m] = pflops["leased"]
+    s["pflops_domestic_chips"][m] = domestic_chips
+    s["h100_equivalents"][m] = h100
+    s["chips_stranded"][m] = fleet.waiting()
+    used = {site: fleet.used_mw(site) for site in fleet.sites}
+    s["power_used_mw"][m] = sum(used.values())
+    s["power_capacity_mw"][m] = sum(fleet.capacity_mw.values())
+    series = rep.series
+    for site in fleet.sites:
+        series.site_power_used_mw.setdefault(site, s["power_used_mw"] * 0.0)[m] = used[site]
+        series.site_power_capacity_mw.setdefault(site, s["power_used_mw"] * 0.0)[m] = \
+            fleet.capacity_mw[site]
+    s["inference_capacity_tokens_per_day"][m] = sum(rep.capacity) * 86400.0
+    s["demand_tokens_per_day"][m] = demand_tokens_per_s(rep.inp.demand, m + 1.0) * 86400.0
+    s["tokens_served"][m] = acc.month_served
+    s["tokens_demanded"][m] = acc.month_demanded
+    s["training_flop"][m] = acc.training_flop - (
+        float(s["kpi.training_flop_delivered"][m - 1]) if m > 0 else 0.0)
+    for category in ("chips", "datacenter", "leases"):
+        s[f"committed_{category}_usd"][m] = acc.committed_this_month[category]
+        acc.committed_this_month[category] = 0.0
+    acc.month_served = acc.month_demanded = 0.0
+    ledger = rep.ledger
+    s["kpi.chips_delivered"][m] = acc.delivered
+    s["kpi.h100_equivalents_installed"][m] = h100
+    s["kpi.installed_pflops"][m] = total
+    s["kpi.training_flop_delivered"][m] = acc.training_flop
+    s["kpi.largest_run_flop"][m] = acc.largest_run_flop
+    s["kpi.runs_completed"][m] = acc.runs_completed
+    s["kpi.demand_served_fraction"][m] = (
+        acc.tokens_served / acc.tokens_demanded if acc.tokens_demanded > 0 else 1.0)
+    s["kpi.capex_lost_to_policy_usd"][m] = acc.lost_to_policy_usd
+    s["kpi.stranded_chip_months"][m] = acc.stranded_chip_months
+    s["kpi.budget_unspent_usd"][m] = ledger.total("unspent")
+    s["kpi.spent_usd"][m] = ledger.total("spent") + ledger.total("committed")
+    s["kpi.domestic_compute_share"][m] = domestic_chips / total if total > 0 else 0.0
+
+
+def finish_kpis(rep: Replication) -> dict[str, float]:
+    """The scalar KPIs at the end of the horizon."""
+    acc, s = rep.acc, rep.series.values
+    last = rep.inp.horizon_months - 1
+    kpis = {name[4:]: float(values[last]) for name, values in s.items()
+            if name.startswith("kpi.")}
+    kpis["largest_run_month"] = acc.largest_run_month
+    kpis["first_unmet_demand_month"] = acc.first_unmet_month
+    kpis["cost_per_million_tokens_usd"] = (
+        acc.inference_cost_usd / acc.tokens_served * 1e6 if acc.tokens_served > 0 else math.nan)
+    kpis["cost_per_training_eflop_usd"] = (
+        acc.training_cost_usd / acc.training_flop * 1e18 if acc.training_flop > 0 else math.nan)
+    return kpis

@@ -1,0 +1,82 @@
+"""What one replication returns: monthly series, scalar KPIs and, on request, its event trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.calendar import format_month
+from sim.kpis import KPIS
+
+__all__ = ["SERIES", "MonthlySeries", "ReplicationResult", "TraceEvent"]
+
+SERIES: dict[str, str] = {
+    "installed_pflops": "PFLOP/s: peak dense BF16, installed and leased",
+    "pflops_domestic_sites": "PFLOP/s at owned domestic sites",
+    "pflops_overseas_sites": "PFLOP/s at owned overseas sites",
+    "pflops_leased": "PFLOP/s leased",
+    "pflops_domestic_chips": "PFLOP/s on domestic (Chinese-made) chips",
+    "h100_equivalents": "H100-equivalents installed and leased",
+    "chips_stranded": "chips delivered but waiting for power",
+    "power_used_mw": "facility MW drawn by installed chips",
+    "power_capacity_mw": "facility MW available at owned sites",
+    "inference_capacity_tokens_per_day": "tokens/day the chips serving inference can produce",
+    "demand_tokens_per_day": "token demand at the end of the month, tokens/day",
+    "tokens_served": "tokens served in the month",
+    "tokens_demanded": "tokens demanded in the month",
+    "training_flop": "training FLOP delivered in the month",
+    "committed_chips_usd": "chip money committed in the month (orders)",
+    "committed_datacenter_usd": "datacenter money committed in the month (builds)",
+    "committed_leases_usd": "lease money paid or committed in the month",
+    **{f"kpi.{name}": f"{k.description} (to the end of the month)"
+       for name, k in KPIS.items() if k.monthly},
+}
+"""Monthly series: name -> meaning. ``kpi.*`` hold each monthly KPI's value to date."""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEvent:
+    """One thing that happened: when (months since the start), what kind, and why."""
+
+    month: float
+    kind: str
+    message: str
+
+    def render(self, start: str) -> str:
+        return f"{format_month(start, self.month)} (t={self.month:7.3f})  {self.kind:<10} " \
+               f"{self.message}"
+
+
+@dataclass
+class MonthlySeries:
+    """Series of length ``horizon_months``, one value per month (at its end or over it)."""
+
+    horizon_months: int
+    values: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+    site_power_used_mw: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+    site_power_capacity_mw: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in SERIES:
+            self.values.setdefault(name, np.zeros(self.horizon_months))
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.float64]:
+        return self.values[name]
+
+
+@dataclass
+class ReplicationResult:
+    """One replication: KPIs (see :data:`sim.kpis.KPIS`), monthly series, and the trace."""
+
+    replication: int
+    kpis: dict[str, float]
+    series: MonthlySeries
+    trace: list[TraceEvent] | None = None
+
+    def kpi_by(self, name: str, month_index: int) -> float:
+        """A monthly KPI's value at the end of month ``month_index`` (0-based)."""
+        if not KPIS[name].monthly:
+            raise ValueError(f"KPI {name!r} is only known at the end")
+        return float(self.series[f"kpi.{name}"][month_index])

@@ -1,0 +1,103 @@
+"""One replication's view of the rules: when each lands, and what it says about a chip.
+
+Statuses only change when a rule lands, so they are cached per (chip, destination, epoch), an
+epoch being the span between two landings. Licence approvals are drawn once per replication
+for each (chip, destination, deciding rules), from a keyed stream: the same draw in every
+scenario that shares the seed (common random numbers).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sim.calendar import month_offset
+from sim.catalog.rules import EPOCH, ChipStatus, classify
+from sim.model.inputs import ChipInputs, Inputs
+from sim.schema.common import Destination
+from sim.schema.rules import Rule
+from sim.schema.walk import iter_quantities
+
+__all__ = ["Rulebook"]
+
+
+class Rulebook:
+    """Rule timing, chip statuses and licence outcomes for one replication."""
+
+    def __init__(self, inputs: Inputs, draw: Callable[[str], float]) -> None:
+        self._rules = inputs.rules
+        self._offset = month_offset(EPOCH, inputs.start)
+        self._landing = dict(inputs.rule_landing)
+        self._times = sorted(t for t in self._landing.values() if t is not None)
+        self._draw = draw
+        self._cache: dict[tuple[str, str, int], ChipStatus] = {}
+        self._approvals: dict[tuple[str, str, tuple[str, ...]], bool] = {}
+        values: dict[int, float] = {}
+        for rule in self._rules:
+            for path, quantity in iter_quantities(rule, f"rules.{rule.id}."):
+                if not isinstance(quantity, float):
+                    values[id(quantity)] = inputs.values[path]
+        self._values = values
+
+    def landing(self, rule_id: str) -> float | None:
+        """Months since the start at which the rule lands (negative: before the start)."""
+        return self._landing[rule_id]
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self._rules
+
+    def _value_of(self, quantity: Any) -> float:
+        if isinstance(quantity, int | float):
+            return float(quantity)
+        return self._values[id(quantity)]
+
+    def _timing(self, rule: Rule) -> float | None:
+        t = self._landing[rule.id]
+        return None if t is None else t + self._offset
+
+    def status(self, chip: ChipInputs, destination: Destination, t: float) -> ChipStatus:
+        """What the rules in force at month ``t`` say about ``chip`` at ``destination``."""
+        epoch = bisect.bisect_right(self._times, t)
+        key = (chip.name, destination, epoch)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = classify(chip.attrs, t + self._offset, destination, self._rules,
+                              value_of=self._value_of, timing=self._timing)
+            self._cache[key] = cached
+        return cached
+
+    def obtainable(self, chip: ChipInputs, destination: Destination, t: float) -> ChipStatus | None:
+        """The status if the chip can be had (allowed, or licensed and the licence granted)."""
+        st = self.status(chip, destination, t)
+        if st.verdict == "denied":
+            return None
+        if st.verdict == "licence":
+            key = (chip.name, destination, st.rule_ids)
+            granted = self._approvals.get(key)
+            if granted is None:
+                u = self._draw(f"licence:{chip.name}:{destination}:{','.join(st.rule_ids)}")
+                granted = u < st.approval_probability
+                self._approvals[key] = granted
+            if not granted:
+                return None
+        return st
+
+    def effects_in_force(self, kind: str, destination: Destination, t: float) -> list[Rule]:
+        """Rules of effect ``kind`` landed by ``t`` at ``destination`` (not chip-specific)."""
+        out = []
+        for rule in self._rules:
+            landed = self._landing[rule.id]
+            if (rule.effect.kind == kind and destination in rule.destinations
+                    and landed is not None and landed <= t):
+                out.append(rule)
+        return out
+
+    def effect_value(self, rule: Rule, field: str) -> float:
+        """A quantity of a rule's effect as this replication drew it."""
+        return self._value_of(getattr(rule.effect, field))
+
+    def upcoming(self) -> Mapping[str, float]:
+        """Rules landing after the start, by id, with their times."""
+        return {k: t for k, t in self._landing.items() if t is not None and t > 0.0}

@@ -1,0 +1,1 @@
+"""Reports of results: terminal text (and, later, JSON and HTML)."""
