@@ -38,13 +38,15 @@ Proc = Generator[simpy.Event, Any, None]
 
 
 class _Order:
-    __slots__ = ("cancelled", "cost_usd", "count", "option")
+    """An order in flight; it leaves :attr:`Replication.orders` when delivered or cancelled."""
+
+    __slots__ = ("cost_usd", "count", "done", "option")
 
     def __init__(self, purchase: Purchase) -> None:
         self.option = purchase.option
         self.count = purchase.count
         self.cost_usd = purchase.cost_usd
-        self.cancelled = False
+        self.done = False
 
 
 class Replication:
@@ -252,9 +254,11 @@ class Replication:
 
     def _deliver(self, order: _Order) -> Proc:
         yield self.env.timeout(order.option.lead_time_months)
-        if order.cancelled:
+        if order.done:
             return
         self.advance(self.env.now)
+        order.done = True
+        self.orders.remove(order)
         chip, kind = order.option.chip, order.option.kind
         if self.rules.obtainable(chip, kind, self.env.now) is None:
             self._cancel(order, "a rule in force at delivery")
@@ -267,7 +271,9 @@ class Replication:
         self.after_event()
 
     def _cancel(self, order: _Order, why: str) -> None:
-        order.cancelled = True
+        if order in self.orders:
+            self.orders.remove(order)
+        order.done = True
         lost = self.ledger.cancel("chips", order.cost_usd, self.inp.refund_on_cancel_fraction)
         self.acc.lost_to_policy_usd += lost
         self.log("cancel", f"{order.count:,.0f} {order.option.chip.name} for "
@@ -312,9 +318,7 @@ class Replication:
         self.advance(self.env.now)
         rule = next(r for r in self.rules.rules if r.id == rule_id)
         self.log("rule", f"{rule.id} lands: {rule.title}")
-        for order in self.orders:
-            if order.cancelled or order.option is None:
-                continue
+        for order in list(self.orders):
             if self.rules.obtainable(order.option.chip, order.option.kind, t) is None:
                 self._cancel(order, f"{rule.id} landed before delivery")
         for held in self.leases:
@@ -338,7 +342,8 @@ class Replication:
             pool = self.fleet.pool(site.name, site.kind, chip, watts)
             pool.cohorts.append(Cohort(-cohort.age_months, fit, cost))
             if cohort.count - fit > 0.0:
-                self.fleet.inventory.append(Batch(chip, site.kind, cohort.count - fit, cost))
+                self.fleet.inventory.append(
+                    Batch(chip, site.kind, cohort.count - fit, cost, purchased=False))
                 self.log("fleet", f"{cohort.count - fit:,.0f} {chip.name} at {site.name} have "
                          "no power at the start")
 

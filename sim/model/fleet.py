@@ -65,6 +65,7 @@ class Batch:
     kind: str
     count: float
     unit_cost_usd: float
+    purchased: bool = True  # False for start-fleet chips that had no power at the start
 
 
 class Fleet:
@@ -114,7 +115,7 @@ class Fleet:
         """Install waiting batches, oldest first, wherever power has become free."""
         for batch in self.inventory:
             batch.count -= self.install(batch.chip, batch.kind, batch.count, batch.unit_cost_usd,
-                                        t, purchased=True)
+                                        t, purchased=batch.purchased)
         self.inventory = [b for b in self.inventory if b.count > _EPS]
 
     def waiting(self) -> float:
