@@ -29,6 +29,9 @@ KPIS: dict[str, Kpi] = {
             True, True),
         Kpi("installed_pflops", "PFLOP/s",
             "Peak dense BF16 PFLOP/s installed and leased, at the end.", True, True),
+        Kpi("accessible_pflops", "PFLOP/s",
+            "Peak dense BF16 PFLOP/s held at the end: installed, leased, or delivered and "
+            "waiting for power.", True, True),
         Kpi("training_flop_delivered", "FLOP", "Training FLOP delivered to runs.", True, True),
         Kpi("largest_run_flop", "FLOP", "Compute of the largest completed training run.",
             True, True),

@@ -98,6 +98,8 @@ def record_month(rep: Replication, m: int) -> None:
     s["kpi.chips_delivered"][m] = acc.delivered
     s["kpi.h100_equivalents_installed"][m] = h100
     s["kpi.installed_pflops"][m] = total
+    s["kpi.accessible_pflops"][m] = total + sum(
+        b.count * b.chip.attrs.bf16_tflops for b in fleet.inventory) / 1e3
     s["kpi.training_flop_delivered"][m] = acc.training_flop
     s["kpi.largest_run_flop"][m] = acc.largest_run_flop
     s["kpi.runs_completed"][m] = acc.runs_completed
