@@ -68,7 +68,7 @@ def run_batch(scenario: Scenario, replications: Sequence[int], *, seed: int | No
     root = scenario.monte_carlo.seed if seed is None else seed
     space = input_space(scenario)
     reps = np.asarray(list(replications), dtype=np.int64)
-    u = unit_points(space.names, root, [int(r) for r in reps])
+    x = space.matrix(unit_points(space.names, root, [int(r) for r in reps]))
     horizon = scenario.clock.horizon_months
     names = tuple(SERIES)
     kpis = np.empty((len(reps), len(KPI_NAMES)))
@@ -76,8 +76,8 @@ def run_batch(scenario: Scenario, replications: Sequence[int], *, seed: int | No
     inputs = np.empty((len(reps), len(space.names)))
     series = np.empty((len(reps), len(names), horizon)) if with_series else None
     for i, rep in enumerate(reps):
-        values = space.values(u[i])
-        inputs[i] = [values[name] for name in space.names]
+        values = space.row(x[i])
+        inputs[i] = x[i]
         result = simulate(concretize(scenario, values), root, int(rep), check=check)
         kpis[i] = [result.kpis[name] for name in KPI_NAMES]
         for j, target in enumerate(scenario.targets):

@@ -12,7 +12,7 @@ chip-months and costs since the last event. Simultaneous events run in SimPy's f
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
@@ -20,7 +20,7 @@ import simpy
 from sim.model.allocation import allocate
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
 from sim.model.inference import SECONDS_PER_MONTH, chip_tokens_per_s, demand_tokens_per_s, serve
-from sim.model.inputs import HOURS_PER_MONTH, BuildInputs, Inputs
+from sim.model.inputs import HOURS_PER_MONTH, BuildInputs, ChipInputs, Inputs
 from sim.model.invariants import check_state
 from sim.model.leases import Lease, end_lease, pay_month, settle_month, sign_lease
 from sim.model.ledger import Ledger
@@ -75,6 +75,7 @@ class Replication:
         self.builds_pending: list[BuildInputs] = list(inputs.builds)
         self.capacity = (0.0, 0.0)
         self.tokens_per_chip: dict[int, float] = {}
+        self._tokens_cache: dict[tuple[str, int], float] = {}
         self.t_last = 0.0
 
     # --- bookkeeping -------------------------------------------------------------------
@@ -121,14 +122,10 @@ class Replication:
     # --- allocation and training -------------------------------------------------------
     def reallocate(self) -> None:
         t = self.env.now
-        d, horizon = self.inp.demand, float(self.inp.horizon_months)
-        by_chip: dict[str, float] = {}
+        d = self.inp.demand
         pools = list(self.fleet.pools.values())
         for pool in pools:
-            name = pool.chip.name
-            if name not in by_chip:
-                by_chip[name] = chip_tokens_per_s(pool.chip, d, t, horizon)
-            self.tokens_per_chip[id(pool)] = by_chip[name]
+            self.tokens_per_chip[id(pool)] = self.chip_tokens(pool.chip, t)
         target = demand_tokens_per_s(d, math.floor(t) + 1.0)
         share = d.domestic_only_share
         self.capacity = allocate(pools, self.tokens_per_chip, self.inp.allocation_policy,
@@ -138,6 +135,18 @@ class Replication:
                           self.inp.restart_cost_hours)
             if found is not None:
                 self._start(state, *found)
+
+    def chip_tokens(self, chip: ChipInputs, t: float) -> float:
+        """Tokens/s per chip, evaluated at the start of the month containing ``t`` (demand mix,
+        contexts and efficiency change slowly; the monthly value is cached)."""
+        month = math.floor(t + 1e-9)
+        key = (chip.name, month)
+        value = self._tokens_cache.get(key)
+        if value is None:
+            value = chip_tokens_per_s(chip, self.inp.demand, float(month),
+                                      float(self.inp.horizon_months))
+            self._tokens_cache[key] = value
+        return value
 
     def _start(self, state: RunState, pool: Pool, n: float, flops: float) -> None:
         self.waiting.remove(state)
@@ -241,11 +250,10 @@ class Replication:
                      f"${option.unit_cost_usd:,.0f} all-in, due in "
                      f"{option.lead_time_months:.1f} months")
 
-    def _value_per_chip(self, t: float) -> Any:
-        d, horizon, ref = self.inp.demand, float(self.inp.horizon_months), \
-            self.inp.reference_cluster_chips
+    def _value_per_chip(self, t: float) -> Callable[[ChipInputs], float]:
+        ref = self.inp.reference_cluster_chips
         if self.inp.objective == "inference":
-            return lambda chip: chip_tokens_per_s(chip, d, t, horizon)
+            return lambda chip: self.chip_tokens(chip, t)
         return lambda chip: cluster_flops(chip, ref, ref, self.inp.restart_cost_hours) / ref
 
     def _start_month_index(self) -> int:
@@ -340,7 +348,7 @@ class Replication:
             watts = site.facility_w(chip)
             fit = min(cohort.count, max(0.0, self.fleet.free_mw(site.name)) * 1e6 / watts)
             pool = self.fleet.pool(site.name, site.kind, chip, watts)
-            pool.cohorts.append(Cohort(-cohort.age_months, fit, cost))
+            pool.add(Cohort(-cohort.age_months, fit, cost))
             if cohort.count - fit > 0.0:
                 self.fleet.inventory.append(
                     Batch(chip, site.kind, cohort.count - fit, cost, purchased=False))

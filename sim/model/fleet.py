@@ -36,10 +36,16 @@ class Pool:
     cohorts: list[Cohort] = field(default_factory=list)
     held: float = 0.0  # chips held by running training runs
     inference: float = 0.0  # chips serving inference (set by allocation)
+    count: float = 0.0  # sum of cohort counts, kept up to date by the methods below
 
-    @property
-    def count(self) -> float:
-        return sum(c.count for c in self.cohorts)
+    def add(self, cohort: Cohort) -> None:
+        self.cohorts.append(cohort)
+        self.count += cohort.count
+
+    def keep(self, cohorts: list[Cohort]) -> None:
+        """Replace the cohorts (after retirement) and recount."""
+        self.cohorts = cohorts
+        self.count = sum(c.count for c in cohorts)
 
     def unit_cost_usd(self) -> float:
         n = self.count
@@ -53,7 +59,7 @@ class Pool:
         share = min(1.0, n / total)
         for cohort in self.cohorts:
             cohort.count *= 1.0 - share
-        self.cohorts = [c for c in self.cohorts if c.count > _EPS]
+        self.keep([c for c in self.cohorts if c.count > _EPS])
         return total * share
 
 
@@ -87,7 +93,8 @@ class Fleet:
         return pool
 
     def used_mw(self, site: str) -> float:
-        return sum(p.count * p.facility_w for p in self.pools.values() if p.location == site) / 1e6
+        return sum(p.count * p.facility_w for p in self.pools.values()
+                   if p.location == site) / 1e6
 
     def free_mw(self, site: str) -> float:
         return self.capacity_mw[site] - self.used_mw(site)
@@ -104,7 +111,7 @@ class Fleet:
             fit = max(0.0, self.free_mw(site.name)) * 1e6 / watts
             n = min(left, fit)
             if n > _EPS:
-                self.pool(site.name, kind, chip, watts).cohorts.append(Cohort(t, n, unit_cost))
+                self.pool(site.name, kind, chip, watts).add(Cohort(t, n, unit_cost))
                 left -= n
         done = count - max(left, 0.0)
         if purchased:
@@ -123,7 +130,7 @@ class Fleet:
 
     def add_lease(self, name: str, chip: ChipInputs, count: float, t: float) -> Pool:
         pool = self.pool(name, "leased", chip, 0.0)
-        pool.cohorts.append(Cohort(t, count, 0.0))
+        pool.add(Cohort(t, count, 0.0))
         return pool
 
     def fail_and_retire(self, months: float, t: float) -> dict[tuple[str, str], float]:
@@ -140,7 +147,7 @@ class Fleet:
                 key = (pool.chip.name, pool.kind)
                 failed[key] = failed.get(key, 0.0) + n
             life = pool.chip.useful_life_months
-            pool.cohorts = [c for c in pool.cohorts if t - c.installed_month < life - _EPS]
+            pool.keep([c for c in pool.cohorts if t - c.installed_month < life - _EPS])
         return failed
 
     def retire_lease(self, name: str) -> Pool | None:

@@ -33,6 +33,7 @@ class Rulebook:
         self._draw = draw
         self._cache: dict[tuple[str, str, int], ChipStatus] = {}
         self._approvals: dict[tuple[str, str, tuple[str, ...]], bool] = {}
+        self._effects: dict[tuple[str, str, int], list[Rule]] = {}
         values: dict[int, float] = {}
         for rule in self._rules:
             for path, quantity in iter_quantities(rule, f"rules.{rule.id}."):
@@ -86,13 +87,16 @@ class Rulebook:
 
     def effects_in_force(self, kind: str, destination: Destination, t: float) -> list[Rule]:
         """Rules of effect ``kind`` landed by ``t`` at ``destination`` (not chip-specific)."""
-        out = []
-        for rule in self._rules:
-            landed = self._landing[rule.id]
-            if (rule.effect.kind == kind and destination in rule.destinations
-                    and landed is not None and landed <= t):
-                out.append(rule)
-        return out
+        key = (kind, destination, bisect.bisect_right(self._times, t))
+        cached = self._effects.get(key)
+        if cached is None:
+            cached = [
+                rule for rule in self._rules
+                if rule.effect.kind == kind and destination in rule.destinations
+                and (landed := self._landing[rule.id]) is not None and landed <= t
+            ]
+            self._effects[key] = cached
+        return cached
 
     def effect_value(self, rule: Rule, field: str) -> float:
         """A quantity of a rule's effect as this replication drew it."""

@@ -63,6 +63,19 @@ class InputSpace:
             out[name] = float(self.uncertain[name].ppf(np.asarray(x)))
         return out
 
+    def matrix(self, u: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Values of the uncertain inputs for many points at once: ``u`` is ``[n, d]``."""
+        out = np.empty_like(u, dtype=np.float64)
+        for j, name in enumerate(self.names):
+            out[:, j] = self.uncertain[name].ppf(u[:, j])
+        return out
+
+    def row(self, x: npt.NDArray[np.float64]) -> dict[str, float]:
+        """All inputs, given one row of :meth:`matrix`."""
+        out = dict(self.constants)
+        out.update(zip(self.names, x.tolist(), strict=True))
+        return out
+
     def nominal(self) -> dict[str, float]:
         """All inputs at their medians (one deterministic, representative replication)."""
         out = dict(self.constants)

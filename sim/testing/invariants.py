@@ -118,12 +118,14 @@ def _series_violations(scenario: Scenario, result: ReplicationResult) -> list[Vi
 
 
 def check_all(scenario: Scenario, seed: int = 0, replication: int = 0,
-              *, money_factor: float = 3.0, budget_factor: float = 1.5,
-              price_factor: float = 0.7) -> list[Violation]:
-    """Every invariant for one replication of ``scenario``; an empty list when all hold."""
+              *, values: Mapping[str, float] | None = None, money_factor: float = 3.0,
+              budget_factor: float = 1.5, price_factor: float = 0.7) -> list[Violation]:
+    """Every invariant for one replication of ``scenario`` (its drawn inputs, or ``values``
+    when given); an empty list when all hold."""
     from sim.model.invariants import InvariantViolationError
 
-    values = replication_values(scenario, seed, replication)
+    if values is None:
+        values = replication_values(scenario, seed, replication)
 
     def run(v: Mapping[str, float], sc: Scenario = scenario) -> ReplicationResult:
         return run_values(sc, v, seed, replication)
