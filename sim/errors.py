@@ -40,9 +40,16 @@ class Location:
         return f"{self.source}:{self.line}:{self.column}"
 
 
+def _segment(item: PathItem) -> str:
+    text = str(item)
+    if any(c.isspace() or not c.isprintable() or c == "." for c in text) or not text:
+        return repr(text)  # a key with a line break (or a dot) stays one readable segment
+    return text
+
+
 def format_path(path: Sequence[PathItem]) -> str:
     """Render a data path as ``budget.tranches.0.amount`` (``<root>`` when empty)."""
-    return ".".join(str(p) for p in path) if path else "<root>"
+    return ".".join(_segment(p) for p in path) if path else "<root>"
 
 
 @dataclass(frozen=True, slots=True)

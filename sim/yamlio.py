@@ -31,6 +31,8 @@ from sim.errors import Location, PathItem, Problem, ScenarioError
 __all__ = ["MAX_FILE_BYTES", "ScenarioLoader", "YamlDocument", "parse_yaml_text", "read_yaml"]
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 64  # nesting levels; real scenarios use fewer than 10
+MAX_DIGITS = 400  # an integer literal longer than this is a typo, not a quantity
 
 Path_ = tuple[PathItem, ...]
 
@@ -51,9 +53,15 @@ def _short_tag(tag: str) -> str:
 class ScenarioLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2-like scalars and no aliases, anchors or tags."""
 
+    depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         mark: Any = event.start_mark
+        if self.depth >= MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                None, None, f"nesting deeper than {MAX_DEPTH} levels", mark
+            )
         if isinstance(event, yaml.AliasEvent):
             raise yaml.MarkedYAMLError(
                 None, None, f"alias '*{event.anchor}' is not allowed; write the value out", mark
@@ -70,7 +78,11 @@ class ScenarioLoader(yaml.SafeLoader):
             raise yaml.MarkedYAMLError(
                 None, None, f"tag '{_short_tag(tag)}' is not allowed in a scenario file", mark
             )
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 # Start from an empty resolver table (PyYAML copies the parent's on the first addition).
@@ -104,7 +116,12 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    return int(str(loader.construct_scalar(node)).replace("_", ""))
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if len(text.lstrip("+-")) > MAX_DIGITS:
+        raise yaml.MarkedYAMLError(
+            None, None, f"an integer of {len(text):,} digits is too large", node.start_mark
+        )
+    return int(text)
 
 
 ScenarioLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
@@ -166,8 +183,11 @@ def _build(loader: ScenarioLoader, node: yaml.Node, path: Path_, doc: YamlDocume
 
 def parse_yaml_text(text: str, source: str, *, path_prefix: Path_ = ()) -> YamlDocument:
     """Parse one YAML document from ``text``; ``source`` names it in error messages."""
-    loader = ScenarioLoader(text)
     doc = YamlDocument(data=None, source=source)
+    try:
+        loader = ScenarioLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(text, source, exc) from None
     try:
         node = loader.get_single_node()
         doc.data = None if node is None else _build(loader, node, path_prefix, doc)
@@ -187,11 +207,25 @@ def parse_yaml_text(text: str, source: str, *, path_prefix: Path_ = ()) -> YamlD
         raise ScenarioError(
             [Problem(Location(source, line, col), None, f"invalid YAML: {message}")]
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(text, source, exc) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError.single(source, f"invalid YAML: {exc}") from None
+        raise ScenarioError.single(source, f"invalid YAML: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
     return doc
+
+
+def _reader_problem(text: str, source: str, exc: yaml.reader.ReaderError) -> ScenarioError:
+    """A character YAML does not allow (a control character), located by line and column."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+    return ScenarioError([Problem(
+        Location(source, line, column), None,
+        f"invalid YAML: control character U+{code:04X} is not allowed",
+    )])
 
 
 def read_yaml(path: Path | str, *, display: str | None = None) -> YamlDocument:

@@ -24,6 +24,7 @@ extends: {REFERENCE}
 name: child
 clock: {{horizon_months: 12}}
 fleet: []
+targets: []
 """)
     base = load_scenario(REFERENCE)
     scenario = load_scenario(child)
@@ -97,8 +98,8 @@ def test_overrides_by_name_index_and_yaml_value() -> None:
          "has 2 items"),
         ("clock.start.x=1", "--set clock.start.x=1: clock.start: cannot set 'x' inside a str "
          "value"),
-        ("monte_carlo.runs=many", "--set monte_carlo.runs=many: monte_carlo.runs: input should "
-         "be a valid integer, unable to parse string as an integer, got 'many'"),
+        ("monte_carlo.runs=many", "--set monte_carlo.runs=many: monte_carlo.runs: expected a "
+         "whole number, got 'many'"),
         ("monte_carlo.rusn=5", "--set monte_carlo.rusn=5: monte_carlo.rusn: unknown field "
          "'rusn'; did you mean 'runs'?"),
     ],

@@ -31,8 +31,19 @@ def _drop_under(doc: YamlDocument, prefix: Path_) -> None:
             del table[p]
 
 
+DISCRIMINATORS = ("dist", "policy", "kind")
+"""Keys that select a variant (a distribution family, a policy, a rule effect)."""
+
+
+def _retagged(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True when ``new`` names a different variant than ``old`` (it then replaces it whole)."""
+    return any(k in new and k in old and new[k] != old[k] for k in DISCRIMINATORS)
+
+
 def deep_merge(base: YamlDocument, child: YamlDocument) -> YamlDocument:
-    """Merge ``child`` over ``base``: mappings merge key by key; lists and scalars replace."""
+    """Merge ``child`` over ``base``: mappings merge key by key, except that a mapping naming
+    another variant (``dist``, ``policy``, ``kind``) replaces the base's whole; lists and
+    scalars replace."""
     merged = YamlDocument(
         data=copy.deepcopy(base.data), source=child.source,
         values=dict(base.values), keys=dict(base.keys),
@@ -41,7 +52,8 @@ def deep_merge(base: YamlDocument, child: YamlDocument) -> YamlDocument:
     def merge(target: dict[str, Any], update: dict[str, Any], path: Path_) -> None:
         for key, value in update.items():
             here = (*path, key)
-            if isinstance(value, dict) and isinstance(target.get(key), dict):
+            old = target.get(key)
+            if isinstance(value, dict) and isinstance(old, dict) and not _retagged(old, value):
                 merge(target[key], value, here)
             else:
                 target[key] = copy.deepcopy(value)
@@ -80,7 +92,14 @@ def compose_file(path: Path | str, *, _stack: tuple[Path, ...] = ()) -> YamlDocu
         raise ScenarioError(
             [Problem(loc, ("extends",), "must be the path of another scenario file (a string)")]
         )
-    parent = (file.parent / parent_ref).resolve()
+    try:
+        parent = (file.parent / parent_ref).resolve()
+        exists = parent.is_file()
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError(
+            [Problem(loc, ("extends",), f"not a usable file path: {reason}")]
+        ) from None
     chain = (*_stack, file.resolve())
     if parent in chain:
         names = " -> ".join(p.name for p in (*chain, parent))
@@ -89,7 +108,7 @@ def compose_file(path: Path | str, *, _stack: tuple[Path, ...] = ()) -> YamlDocu
         raise ScenarioError(
             [Problem(loc, ("extends",), f"extends chain deeper than {MAX_EXTENDS_DEPTH} files")]
         )
-    if not parent.is_file():
+    if not exists:
         raise ScenarioError([Problem(loc, ("extends",), f"no such file: {parent_ref}")])
     base = compose_file(os.path.normpath(file.parent / parent_ref), _stack=chain)
     return deep_merge(base, doc)

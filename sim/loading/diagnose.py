@@ -122,6 +122,11 @@ def fields_at(root: type[BaseModel], data: Any, path: Sequence[PathItem]) -> lis
 
 
 def _show(value: Any) -> str:
+    """A value as it would be written in YAML (``true``, ``null``, ``'abc'``, ``1.5``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -135,7 +140,8 @@ def _message(err: ErrorDetails) -> str:
         return msg
     msg = f"{msg[:1].lower()}{msg[1:]}"
     value = err.get("input")
-    if "got" not in msg and (isinstance(value, (str, int, float, bool)) or value is None):
+    scalar = isinstance(value, (str, int, float, bool)) or value is None
+    if scalar and "got" not in msg and _show(value) not in msg and str(value) not in msg:
         return f"{msg}, got {_show(value)}"
     return msg
 
@@ -179,5 +185,6 @@ def _problem(doc: YamlDocument, err: ErrorDetails, root: type[BaseModel]) -> Pro
         hint = f"; did you mean '{close[0]}'?" if close else ""
         if not close and known:
             hint = f"; valid fields here: {', '.join(known)}"
-        return Problem(doc.location(path, key=True), path, f"unknown field '{name}'{hint}")
+        shown = f"'{name}'" if name.isprintable() and name.strip() == name else repr(name)
+        return Problem(doc.location(path, key=True), path, f"unknown field {shown}{hint}")
     return Problem(doc.location(path), path, _message(err))

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from sim.calendar import format_month, month_offset
 from sim.catalog.chips import load_catalog
 from sim.catalog.rules import load_rule_sets
 from sim.errors import PathItem
 from sim.schema.chips import REQUIRED_SPEC_FIELDS
 from sim.schema.policy import FixedMix
 from sim.schema.scenario import Scenario
-from sim.schema.walk import uncertain_fields
 
 __all__ = ["check_references"]
 
@@ -133,18 +133,38 @@ def _money(s: Scenario) -> Iterator[Found]:
                 )
 
 
+def _targets(s: Scenario) -> Iterator[Found]:
+    start, horizon = s.clock.start, s.clock.horizon_months
+    for i, target in enumerate(s.targets):
+        if target.by is None:
+            continue
+        offset = month_offset(start, target.by)
+        if not 0 <= offset < horizon:
+            last = format_month(start, horizon - 1)
+            yield ("targets", i, "by"), (
+                f"{target.by} is outside the simulated months {start}..{last}"
+            )
+
+
 def _correlations(s: Scenario) -> Iterator[Found]:
     if not s.correlations:
         return
-    uncertain = uncertain_fields(s)
+    from sim.model.space import input_space
+
+    uncertain = input_space(s).uncertain
     names: list[str] = []
     bad = False
     for i, corr in enumerate(s.correlations):
         for j, field in enumerate(corr.between):
             if field not in uncertain:
                 bad = True
+                hint = _suggest(field, uncertain)
+                if field.startswith("export_controls.rules."):
+                    renamed = "rules." + field.removeprefix("export_controls.rules.")
+                    hint = f"; rule inputs are named '{renamed}'" if renamed in uncertain \
+                        else hint
                 yield ("correlations", i, "between", j), (
-                    f"'{field}' is not an uncertain field{_suggest(field, uncertain)}"
+                    f"'{field}' is not an uncertain input{hint}"
                 )
             elif field not in names:
                 names.append(field)
@@ -169,6 +189,8 @@ def _correlations(s: Scenario) -> Iterator[Found]:
 def check_references(scenario: Scenario) -> list[Found]:
     """Every cross-field problem in ``scenario``, as ``(path, message)``."""
     found: list[Found] = []
-    for check in (_chips, _names, _rules, _money, _correlations):
+    for check in (_chips, _names, _rules, _money, _targets):
         found.extend(check(scenario))
+    if not found:  # the input space (catalog ranges, rule inputs) needs valid references
+        found.extend(_correlations(scenario))
     return found

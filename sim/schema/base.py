@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict
 
 from sim.calendar import parse_date, parse_month
 
-__all__ = ["DateStr", "MonthStr", "StrictModel"]
+__all__ = ["Bool", "DateStr", "Int", "MonthStr", "Number", "StrictModel"]
 
 
 class StrictModel(BaseModel):
@@ -39,3 +40,35 @@ MonthStr = Annotated[str, AfterValidator(_check_month)]
 
 DateStr = Annotated[str, AfterValidator(_check_date)]
 """A date written ``YYYY-MM`` (the first of the month) or ``YYYY-MM-DD``."""
+
+
+def _yaml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {_yaml(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError(f"expected a whole number, got {_yaml(value)}")
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)  # 1e3 is a fine way to write 1000
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_whole), Strict()]
+"""A whole number: ``1000`` or ``1e3``; ``true``, ``'24'`` and ``2.5`` are refused."""
+
+Bool = Annotated[bool, Strict()]
+"""``true`` or ``false`` only: ``yes``, ``no``, ``1`` and ``'true'`` are refused."""
+
+Number = Annotated[float, BeforeValidator(_number)]
+"""A finite number (an integer is fine); booleans and strings are refused."""

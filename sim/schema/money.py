@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.distributions import FractionQuantity, PositiveQuantity, is_uncertain, nominal
-from sim.schema.base import MonthStr, StrictModel
+from sim.schema.base import Bool, Int, MonthStr, StrictModel
 
 __all__ = ["Budget", "Currency", "Split", "Tranche"]
 
@@ -47,7 +47,7 @@ class Tranche(StrictModel):
     """An amount released evenly over ``months`` months from ``start``."""
 
     start: MonthStr = Field(description="First month of release, YYYY-MM.")
-    months: int = Field(default=12, ge=1, le=120, description="Months over which it is released.")
+    months: Int = Field(default=12, ge=1, le=120, description="Months over which it is released.")
     amount: PositiveQuantity = Field(description="Amount in `currency` units (not thousands).")
     currency: CurrencyCode = "USD"
     split: Split
@@ -57,7 +57,7 @@ class Budget(StrictModel):
     """The capex plan: tranches, and whether unspent money carries over to later months."""
 
     tranches: list[Tranche] = Field(min_length=1)
-    carry_over: bool = Field(
+    carry_over: Bool = Field(
         default=True,
         description="Unspent money stays available in later months (else it lapses as unspent).",
     )

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from sim.distributions import FractionQuantity
 from sim.kpis import KPIS, check_kpi_name
-from sim.schema.base import MonthStr, StrictModel
+from sim.schema.base import Int, MonthStr, Number, StrictModel
 from sim.schema.common import ChipName
 from sim.schema.rules import Rule
 
@@ -49,7 +49,7 @@ class FixedMix(_ProcurementBase):
     re-spread over the allowed ones)."""
 
     policy: Literal["fixed_mix"]
-    mix: dict[ChipName, Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
+    mix: dict[ChipName, Annotated[Number, Field(gt=0, le=1)]] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> FixedMix:
@@ -75,8 +75,8 @@ class Target(StrictModel):
 
     name: str = Field(min_length=1)
     kpi: Annotated[str, AfterValidator(check_kpi_name)]
-    at_least: float | None = None
-    at_most: float | None = None
+    at_least: Number | None = None
+    at_most: Number | None = None
     by: MonthStr | None = Field(default=None, description="Month by which (default: the end).")
 
     @model_validator(mode="after")
@@ -91,8 +91,8 @@ class Target(StrictModel):
 class MonteCarlo(StrictModel):
     """How many replications, from which root seed, with which design."""
 
-    runs: int = Field(default=1000, ge=1, le=100_000_000)
-    seed: int = Field(default=20260101, ge=0, le=2**63 - 1, description="The one root seed.")
+    runs: Int = Field(default=1000, ge=1, le=100_000_000)
+    seed: Int = Field(default=20260101, ge=0, le=2**63 - 1, description="The one root seed.")
     design: Literal["mc", "lhs", "sobol"] = "mc"
 
 
@@ -100,7 +100,7 @@ class Correlation(StrictModel):
     """Rank correlation between two uncertain fields, named by their dotted paths."""
 
     between: tuple[str, str]
-    rank_correlation: float = Field(gt=-1.0, lt=1.0)
+    rank_correlation: Number = Field(gt=-1.0, lt=1.0)
 
     @model_validator(mode="after")
     def _distinct(self) -> Correlation:

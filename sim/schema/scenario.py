@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.schema.base import MonthStr, StrictModel
+from sim.schema.base import Int, MonthStr, StrictModel
 from sim.schema.capacity import FleetEntry, LeaseOffer, Site
 from sim.schema.chips import ChipEntry, MemoryPricePoint
 from sim.schema.common import ChipName
@@ -25,7 +25,7 @@ class Clock(StrictModel):
     """Continuous time in months from ``start``; results are reported monthly."""
 
     start: MonthStr = Field(description="First simulated month, YYYY-MM.")
-    horizon_months: int = Field(ge=1, le=240, description="Months simulated.")
+    horizon_months: Int = Field(ge=1, le=240, description="Months simulated.")
 
 
 class Scenario(StrictModel):

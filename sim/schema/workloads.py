@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.distributions import FractionQuantity, NonNegativeQuantity, PositiveQuantity, quantity
-from sim.schema.base import DateStr, StrictModel
+from sim.schema.base import Bool, DateStr, Int, StrictModel
 from sim.schema.common import ChipName, Identifier
 
 __all__ = [
@@ -26,13 +26,13 @@ AtLeastOne = quantity(ge=1.0)
 
 
 class _RunPlacement(StrictModel):
-    min_chips: int = Field(ge=1, le=10_000_000, description="Smallest cluster the run accepts.")
-    max_chips: int = Field(ge=1, le=10_000_000, description="Largest cluster the run can use.")
+    min_chips: Int = Field(ge=1, le=10_000_000, description="Smallest cluster the run accepts.")
+    max_chips: Int = Field(ge=1, le=10_000_000, description="Largest cluster the run can use.")
     chips: list[ChipName] | None = Field(
         default=None, description="Chip types the run may use (default: any)."
     )
-    priority: int = Field(default=0, description="Higher runs first; ties by arrival.")
-    domestic_only: bool = Field(
+    priority: Int = Field(default=0, description="Higher runs first; ties by arrival.")
+    domestic_only: Bool = Field(
         default=False, description="Data residency: never on leased or overseas capacity."
     )
 
@@ -83,7 +83,7 @@ class RunGenerator(_RunPlacement):
 class Training(StrictModel):
     """Training workload: runs, and the physics of running them."""
 
-    reference_cluster_chips: int = Field(
+    reference_cluster_chips: Int = Field(
         default=1024, ge=1, description="Cluster size at which a chip's training_mfu holds."
     )
     restart_cost_hours: NonNegativeQuantity = Field(
@@ -105,7 +105,7 @@ class ServedModel(StrictModel):
     attention_flop_per_context_token: NonNegativeQuantity = Field(
         description="Attention FLOP per generated token per token of context."
     )
-    decode_batch: int = Field(ge=1, le=100_000, description="Sequences decoded together.")
+    decode_batch: Int = Field(ge=1, le=100_000, description="Sequences decoded together.")
 
     @model_validator(mode="after")
     def _active_le_total(self) -> ServedModel:
