@@ -81,8 +81,8 @@ def test_every_kpi_matches_the_hand_computation() -> None:
             assert math.isnan(got), name
         else:
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), name
-    assert COST / TOKENS * 1e6 == pytest.approx(3.5651, abs=1e-4)
-    assert COST / 1.946052e22 * 1e18 == pytest.approx(28.906, abs=1e-3)
+    assert pytest.approx(3.5651, abs=1e-4) == COST / TOKENS * 1e6
+    assert pytest.approx(28.906, abs=1e-3) == COST / 1.946052e22 * 1e18
 
 
 def test_the_trace_says_what_happened_and_why() -> None:

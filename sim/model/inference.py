@@ -147,11 +147,12 @@ def serve(d0: float, rate_per_month: float, domestic_capacity: float, other_capa
     points = sorted(cuts)
 
     def integral_d(a: float, b: float) -> float:
-        if rate_per_month == 0.0:
-            return d0 * (b - a)
-        # expm1 keeps full precision when rate x (b - a) is tiny
-        return d0 * math.exp(rate_per_month * a) * math.expm1(rate_per_month * (b - a)) / (
-            rate_per_month)
+        span = b - a
+        x = rate_per_month * span
+        # (e^x - 1) / r: expm1 keeps precision for small x; below 1e-8 (or when r is so
+        # tiny that x underflows) the series span x (1 + x/2) is exact to double precision
+        factor = span * (1.0 + x / 2.0) if abs(x) < 1e-8 else math.expm1(x) / rate_per_month
+        return d0 * math.exp(rate_per_month * a) * factor
 
     unmet_level = min(cd / s if s > 0.0 else math.inf, cd + co)
     demanded = served = 0.0

@@ -120,8 +120,9 @@ def finish_kpis(rep: Replication) -> dict[str, float]:
             if name.startswith("kpi.")}
     kpis["largest_run_month"] = acc.largest_run_month
     kpis["first_unmet_demand_month"] = acc.first_unmet_month
+    # Undefined (NaN) unless at least one token / one FLOP was delivered.
     kpis["cost_per_million_tokens_usd"] = (
-        acc.inference_cost_usd / acc.tokens_served * 1e6 if acc.tokens_served > 0 else math.nan)
+        acc.inference_cost_usd / acc.tokens_served * 1e6 if acc.tokens_served >= 1 else math.nan)
     kpis["cost_per_training_eflop_usd"] = (
-        acc.training_cost_usd / acc.training_flop * 1e18 if acc.training_flop > 0 else math.nan)
+        acc.training_cost_usd / acc.training_flop * 1e18 if acc.training_flop >= 1 else math.nan)
     return kpis

@@ -97,6 +97,8 @@ def scaled(values: Mapping[str, float], patterns: tuple[str, ...], k: float) -> 
 
 
 def _close(a: float, b: float, rel: float = 1e-6) -> bool:
+    if a == b:
+        return True
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     return abs(a - b) <= rel * max(abs(a), abs(b), 1e-9)
