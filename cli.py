@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -71,7 +72,7 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """
     from sim.errors import CapexsimError
     from sim.loading import load_scenario
-    from sim.schema.walk import uncertain_fields
+    from sim.model.space import input_space
 
     failed = 0
     for file in files:
@@ -82,7 +83,7 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
             for line in exc.lines():
                 click.echo(f"error: {line}", err=True)
             continue
-        n = len(uncertain_fields(scenario))
+        n = len(input_space(scenario).names)
         click.echo(f"ok: {file} ({scenario.name!r}, {n} uncertain inputs)")
     if failed:
         click.echo(f"{failed} of {len(files)} file(s) failed validation", err=True)
@@ -92,34 +93,89 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @set_option
-@click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Replications (this command runs one; Monte Carlo runs come with the runner).")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
+@click.option("--runs", type=click.IntRange(min=1), default=None,
+              help="Replications (default: the scenario's monte_carlo.runs). 1 prints one "
+              "replication's KPIs.")
+@click.option("--precision", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+              default=None, metavar="REL",
+              help="Instead of --runs: run until every headline KPI mean's 95% half-width is "
+              "within REL of it (and target probabilities within REL absolute), e.g. 0.01.")
+@click.option("--max-runs", type=click.IntRange(min=1), default=None,
+              help="Cap for --precision (default 100,000).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
               help="Root seed (default: the scenario's monte_carlo.seed).")
-@click.option("--replication", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Which replication's draws to use.")
-@click.option("--nominal", is_flag=True, help="Every uncertain input at its median.")
-@click.option("--trace", is_flag=True, help="Print the event log: orders, deliveries, "
-              "cancellations, builds, leases, rules, runs, and why.")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Sampling design (default: the scenario's monte_carlo.design).")
+@click.option("--executor", type=click.Choice(["serial", "processes", "dask"]),
+              default=None, help="Where replications run (default: processes; dask with "
+              "--scheduler).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all local cores).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="An existing Dask scheduler to run on.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Replications per task (default: about 4 tasks per worker, at most 64).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Run directory (default: runs/<scenario>-<YYYYmmdd-HHMMSS>).")
+@click.option("--resume", is_flag=True, help="Finish the killed run in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing run directory.")
+@click.option("--series", "keep_series", is_flag=True, default=None,
+              help="Also keep every replication's monthly series (series.parquet).")
+@click.option("--replication", type=click.IntRange(min=0), default=None,
+              help="Run only this replication's draws (one replication; default 0).")
+@click.option("--nominal", is_flag=True, help="One replication, every uncertain input at its "
+              "median.")
+@click.option("--trace", is_flag=True, help="One replication, with its event log: orders, "
+              "deliveries, cancellations, builds, leases, rules, runs, and why.")
 @click.option("--check", is_flag=True, help="Check the model's invariants after every event.")
 @user_errors
-def run(scenario: str, overrides: tuple[str, ...], runs: int, seed: int | None,
-        replication: int, nominal: bool, trace: bool, check: bool) -> None:
-    """Run a scenario and print its KPIs and targets.
+def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: float | None,
+        max_runs: int | None, seed: int | None, design: str | None, executor: str | None,
+        workers: int | None, scheduler: str | None, batch_size: int | None, out: str | None,
+        resume: bool, overwrite: bool, keep_series: bool | None, replication: int | None,
+        nominal: bool, trace: bool, check: bool) -> None:
+    """Run a scenario's Monte Carlo replications and print the summary: per KPI the mean with
+    its 95% interval and percentiles, each target's probability. Results go to a run
+    directory (KPIs per replication in Parquet, series bands, summary.json); the seed and the
+    directory are printed. One replication (--runs 1, --replication, --nominal, --trace)
+    prints its KPIs instead.
 
     \b
     Example:
-      capexsim run scenarios/bytedance_2026.yaml --runs 1 --seed 7
+      capexsim run scenarios/bytedance_2026.yaml --runs 1000 --seed 7
+      capexsim run scenarios/bytedance_2026.yaml --precision 0.01 --design sobol
+      capexsim run scenarios/bytedance_2026.yaml --runs 100000 --out runs/big --resume
+      capexsim run scenarios/bytedance_2026.yaml --executor dask --scheduler tcp://10.0.0.5:8786
       capexsim run scenarios/bytedance_2026.yaml --nominal --trace
     """
-    from sim.api import replicate
     from sim.errors import CapexsimError
     from sim.loading import load_scenario
+
+    loaded = load_scenario(scenario, overrides)
+    one = nominal or trace or replication is not None
+    if one and (runs not in (None, 1) or precision is not None):
+        raise click.UsageError("--nominal, --trace and --replication run one replication; "
+                               "drop --runs/--precision")
+    if one or (runs or (None if precision or resume else loaded.monte_carlo.runs)) == 1:
+        _run_one(loaded, seed, replication or 0, nominal=nominal, trace=trace, check=check)
+        return
+    if executor is None:
+        executor = "dask" if scheduler else "processes"
+    try:
+        _run_many(loaded, scenario, runs=runs, precision=precision, max_runs=max_runs,
+                  seed=seed, design=design, executor=executor, workers=workers,
+                  scheduler=scheduler, batch_size=batch_size, out=out, resume=resume,
+                  overwrite=overwrite, keep_series=keep_series, check=check)
+    except KeyboardInterrupt:
+        raise CapexsimError("interrupted; finish the run with --resume --out DIR") from None
+
+
+def _run_one(loaded: Any, seed: int | None, replication: int, *, nominal: bool, trace: bool,
+             check: bool) -> None:
+    """One replication's KPIs and targets (and its event log with ``trace``)."""
+    from sim.api import replicate
     from sim.report.text import format_replication
 
-    if runs != 1:
-        raise CapexsimError("--runs: only --runs 1 is available until the Monte Carlo runner lands")
-    loaded = load_scenario(scenario, overrides)
     root = loaded.monte_carlo.seed if seed is None else seed
     result = replicate(loaded, replication, seed=root, nominal=nominal, trace=trace, check=check)
     if trace and result.trace is not None:
@@ -127,6 +183,78 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int, seed: int | None,
             click.echo(event.render(loaded.clock.start))
         click.echo("")
     click.echo(format_replication(loaded, result, seed=root))
+
+
+def _default_out(scenario: str) -> Path:
+    """``runs/<scenario stem>-<YYYYmmdd-HHMMSS>``, with a suffix if that exists."""
+    import datetime as dt
+
+    base = Path("runs") / f"{Path(scenario).stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    path, k = base, 1
+    while path.exists():
+        k += 1
+        path = base.with_name(f"{base.name}-{k}")
+    return path
+
+
+def _run_many(loaded: Any, scenario: str, *, out: str | None, **options: Any) -> None:
+    """A Monte Carlo run into a run directory; seed, directory and summary to stdout."""
+    from sim.errors import CapexsimError
+    from sim.runner.driver import execute
+    from sim.runner.options import RunOptions
+    from sim.runner.progress import progress_wanted
+    from sim.runner.report import format_summary
+
+    if options["resume"] and not out:
+        raise CapexsimError("--resume needs --out DIR, the run directory to finish")
+    directory = Path(out) if out else _default_out(scenario)
+    opts = RunOptions(out=directory, **options)
+    if not opts.resume:
+        seed = loaded.monte_carlo.seed if opts.seed is None else opts.seed
+        click.echo(f"seed {seed}; run directory {directory}")
+    stream = sys.stderr if progress_wanted(sys.stderr) else None
+    result = execute(loaded, opts, progress=stream,
+                     note=lambda text: click.echo(f"note: {text}", err=True))
+    if opts.resume:
+        click.echo(f"seed {result.seed}; run directory {directory} (resumed)")
+    click.echo(format_summary(result.summary))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--examples", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Variations to try (each runs the model several times).")
+@user_errors
+def check(scenario: str, overrides: tuple[str, ...], examples: int) -> None:
+    """Check the model's invariants on generated variations of a scenario.
+
+    Every uncertain input is varied over its whole distribution, with random seeds; each
+    variation runs with the per-event checks (money conserved, installed <= delivered <=
+    ordered, power within capacity, effective <= peak FLOP/s, served <= demand) and is
+    compared with modified runs under common random numbers (same seed twice, money scaled,
+    budget in CNY, more budget, lower prices, a stricter rule). A failure is shrunk to the
+    simplest variation that still fails. Exit status 1 if any invariant breaks.
+
+    \b
+    Example:
+      capexsim check scenarios/bytedance_2026.yaml --examples 20
+      capexsim check my_scenario.yaml --set clock.horizon_months=12
+    """
+    from sim.loading import load_scenario
+    from sim.testing.check import check_scenario
+
+    loaded = load_scenario(scenario, overrides)
+    report = check_scenario(loaded, examples=examples)
+    if report.ok:
+        click.echo(f"ok: {report.examples} variations of {scenario}, every invariant holds")
+        return
+    for violation in report.violations:
+        click.echo(f"violated: {violation}")
+    click.echo(f"smallest failing variation: seed {report.seed}, inputs:")
+    for name, value in report.inputs.items():
+        click.echo(f"  {name} = {value:.6g}")
+    sys.exit(1)
 
 
 @main.command()
