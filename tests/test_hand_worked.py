@@ -5,19 +5,20 @@ month), datacenter 25% ($1.5M), leases 25% ($1.5M); carry-over on. H100 at $20,0
 all-in = $25,000, 2-month lead, 1,000 a quarter; a rule denies H100 at domestic sites from
 2026-03-16 (t = 2 + 15/31 = 2.484 months), cancelled orders refunded 50%. One site: 0.5 MW,
 PUE 1.25, server overhead 1.6, $0.10/kWh, and a 1 MW build at $1.5M/MW started 2026-01 (3
-months). A lease of 100 H20 at $2/h (730 h a month: $1,460 per chip-month, $146,000 a month).
+months). A lease of 100 H20 at $2/h (730.5 h a month: $1,461 per chip-month, $146,100 a
+month).
 Fixed split: half of every pool serves, half trains. One 1.946052e22 FLOP run on 50 chips.
 Demand 8.64e8 tokens/day = 1e4 tokens/s, flat; every chip serves far more than that.
 
 Money:
 - Month 0: $3M of chips buys 3e6 / 25,000 = 120 H100 (the best effective training FLOP/s per
   dollar; H20 has no supply), due t = 2. The build commits $1.5M. The lease money planned
-  over the 1-month minimum term is $1.5M >= 100 x $1,460, so all 100 H20 are signed.
+  over the 1-month minimum term is $1.5M >= 100 x $1,461, so all 100 H20 are signed.
 - Month 1: 120 more H100, due t = 3; the rule lands at t = 2.484 and cancels them:
   $1.5M refunded, $1.5M lost to policy.
-- Spent: $3M of chips (delivered) + $1.5M build (online t = 3) + 6 x $146,000 of lease
-  = $5.376M. Unspent: $1.5M datacenter + $3M - $876,000 lease = $3.624M.
-  Check: 5.376 + 1.5 refunded + 1.5 lost + 3.624 = 12.
+- Spent: $3M of chips (delivered) + $1.5M build (online t = 3) + 6 x $146,100 of lease
+  = $5.3766M. Unspent: $1.5M datacenter + $3M - $876,600 lease = $3.6234M.
+  Check: 5.3766 + 1.5 refunded + 1.5 lost + 3.6234 = 12.
 
 Compute at the end: 100 H20 (148 TFLOP/s, 148/989 H100-eq) + 120 H100 (989) =
 14.8 + 118.68 = 133.48 PFLOP/s, 14.965 + 120 = 134.965 H100-eq; 120 x 700 W x 1.6 x 1.25 =
@@ -26,13 +27,13 @@ Compute at the end: 100 H20 (148 TFLOP/s, 148/989 H100-eq) + 120 H100 (989) =
 Training: 50 H20 x 148e12 x MFU 0.5 (no failures: goodput 1) = 3.7e15 FLOP/s; the run takes
 1.946052e22 / 3.7e15 s = 5,259,600 s = 2 months (a month is 365.25/12 days).
 
-Costs: the lease costs $1,460 per chip-month; an installed H100 $25,000 / 60 months +
-1.4 kW x 730 h x $0.10 = $416.667 + $102.20 = $518.867 per chip-month. Half of each pool
-serves: 50 H20 x 6 months x $1,460 + 60 H100 x 4 months x $518.867 = $438,000 + $124,528 =
-$562,528 for inference, and the same for training (its idle half included).
+Costs: the lease costs $1,461 per chip-month; an installed H100 $25,000 / 60 months +
+1.4 kW x 730.5 h x $0.10 = $416.667 + $102.27 = $518.937 per chip-month. Half of each pool
+serves: 50 H20 x 6 months x $1,461 + 60 H100 x 4 months x $518.937 = $438,300 + $124,544.8 =
+$562,844.8 for inference, and the same for training (its idle half included).
 Tokens: 1e4/s x 6 months x 2,629,800 s = 1.57788e11, all served.
-Cost per million tokens: 562,528 / 157,788 = $3.5651. Per 1e18 training FLOP:
-562,528 / 19,460.52 = $28.906.
+Cost per million tokens: 562,844.8 / 157,788 = $3.5671. Per 1e18 training FLOP:
+562,844.8 / 19,460.52 = $28.922.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ from sim.model import run_nominal
 
 SCENARIO = Path(__file__).parent / "scenarios" / "hand_worked.yaml"
 H20_H100 = 148 / 989
-H100_COST = 25000 / 60 + 1.4 * 730 * 0.10
-COST = 50 * 6 * 1460 + 60 * 4 * H100_COST
+H100_COST = 25000 / 60 + 1.4 * 730.5 * 0.10
+COST = 50 * 6 * 1461 + 60 * 4 * H100_COST
 TOKENS = 1e4 * 6 * 365.25 / 12 * 86400
 
 EXPECTED = {
@@ -66,8 +67,8 @@ EXPECTED = {
     "cost_per_training_eflop_usd": COST / 1.946052e22 * 1e18,
     "capex_lost_to_policy_usd": 1.5e6,
     "stranded_chip_months": 0.0,
-    "budget_unspent_usd": 3.624e6,
-    "spent_usd": 5.376e6,
+    "budget_unspent_usd": 3.6234e6,
+    "spent_usd": 5.3766e6,
     "domestic_compute_share": 0.0,
 }
 
@@ -81,8 +82,8 @@ def test_every_kpi_matches_the_hand_computation() -> None:
             assert math.isnan(got), name
         else:
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), name
-    assert pytest.approx(3.5651, abs=1e-4) == COST / TOKENS * 1e6
-    assert pytest.approx(28.906, abs=1e-3) == COST / 1.946052e22 * 1e18
+    assert pytest.approx(3.5671, abs=1e-4) == COST / TOKENS * 1e6
+    assert pytest.approx(28.922, abs=1e-3) == COST / 1.946052e22 * 1e18
 
 
 def test_the_trace_says_what_happened_and_why() -> None:

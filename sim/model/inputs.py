@@ -31,7 +31,7 @@ __all__ = [
     "concretize",
 ]
 
-HOURS_PER_MONTH = 730.0
+HOURS_PER_MONTH = 365.25 * 24 / 12  # 730.5 h, the same month as SECONDS_PER_MONTH
 TFLOPS = 1e12
 
 

@@ -49,7 +49,9 @@ class LeaseOffer(StrictModel):
     usd_per_accelerator_hour: PositiveQuantity
     start: MonthStr = Field(description="Month the lease is signed.")
     min_term_months: NonNegativeQuantity = Field(
-        description="Months that are paid even if the lease is revoked earlier."
+        description="Shortest term: the lease is signed only if the lease money planned over "
+        "this many months can pay for it (fees are paid monthly in advance; a revocation loses "
+        "the unused part of the month paid)."
     )
     ramp_up_months: NonNegativeQuantity = Field(
         description="Months from signing until the capacity is usable (paid from signing)."
