@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from yaml.reader import Reader
 
 from sim.distributions import DISTRIBUTION_KINDS
+from sim.testing.strategies import scenario_data, scenarios
 from sim.yamlio import read_yaml
 
 __all__ = [
@@ -31,8 +32,12 @@ __all__ = [
     "mutated_scenarios",
     "random_values",
     "reference_data",
+    "scenario_data",
+    "scenarios",
     "yaml_documents",
 ]
+# Valid generated scenarios live in the public sim.testing.strategies (users' property tests
+# import them too); this module re-exports them next to the test-only strategies.
 
 REFERENCE_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "bytedance_2026.yaml"
 

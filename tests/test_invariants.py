@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from sim.api import replicate
 from sim.schema.scenario import Scenario
 from sim.testing.invariants import check_all
-from sim.testing.strategies import scenarios
+from tests.strategies import scenarios
 
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

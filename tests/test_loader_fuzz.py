@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
-from strategies import mutated_scenarios, yaml_documents
 
 from sim.errors import ScenarioError
 from sim.loading import load_scenario, validate_document
 from sim.yamlio import parse_yaml_text
+from tests.strategies import mutated_scenarios, yaml_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "fuzz.yaml"
