@@ -145,7 +145,7 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: 
       capexsim run scenarios/bytedance_2026.yaml --runs 1000 --seed 7
       capexsim run scenarios/bytedance_2026.yaml --precision 0.01 --design sobol
       capexsim run scenarios/bytedance_2026.yaml --runs 100000 --out runs/big --resume
-      capexsim run scenarios/bytedance_2026.yaml --executor dask --scheduler tcp://10.0.0.5:8786
+      capexsim run scenarios/bytedance_2026.yaml --executor dask --scheduler tcp://127.0.0.1:8786
       capexsim run scenarios/bytedance_2026.yaml --nominal --trace
     """
     from sim.errors import CapexsimError
