@@ -202,6 +202,8 @@ def parse_yaml_text(text: str, source: str, *, path_prefix: Path_ = ()) -> YamlD
             message = f"{exc.context}: {exc.problem}"
         if "another document" in message:
             message = "a scenario file holds one YAML document, but a second one starts here"
+        elif "'\\t'" in message or "\t" in message:
+            message = "a tab character; indent with spaces"
         line = mark.line + 1 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
         raise ScenarioError(
@@ -249,7 +251,10 @@ def read_yaml(path: Path | str, *, display: str | None = None) -> YamlDocument:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ScenarioError.single(
-            source, f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})"
+            source, f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); "
+            "save the file as UTF-8", line=line, column=column,
         ) from None
     return parse_yaml_text(text, source)

@@ -1,7 +1,7 @@
 """Shared hypothesis strategies: YAML-ish text for the reader, mutated scenarios for validation.
 
-Property tests import from here (``from strategies import yaml_documents``) rather than defining
-their own, so that every test that feeds the loader junk feeds it the same kinds of junk.
+Property tests import from here (``from tests.strategies import yaml_documents``) rather than
+defining their own, so that every test that feeds the loader junk feeds it the same junk.
 
 - :func:`yaml_documents` draws text a person or a broken tool might hand the loader: garbage
   bytes decoded as text, structured YAML with tags, anchors, aliases, merge keys and duplicate

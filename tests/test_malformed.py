@@ -270,16 +270,15 @@ CASES: list[tuple[str, list[str]]] = [
             "write the value out",
     ]),
     ("yaml_merge_key_inline.yaml", [
-        M + "yaml_merge_key_inline.yaml:4:3: monte_carlo.<<: unknown field '<<'; valid fields "
-            "here: runs, seed, design",
+        M + "yaml_merge_key_inline.yaml:4:3: monte_carlo.<<: YAML merge keys (<<) are not "
+            "supported; write the values out",
     ]),
     ("yaml_python_object_tag.yaml", [
         M + "yaml_python_object_tag.yaml:3:14: invalid YAML: tag "
             "'!!python/object/apply:os.system' is not allowed in a scenario file",
     ]),
     ("yaml_tab_indentation.yaml", [
-        M + "yaml_tab_indentation.yaml:4:1: invalid YAML: found character '\\t' that cannot "
-            "start any token",
+        M + "yaml_tab_indentation.yaml:4:1: invalid YAML: a tab character; indent with spaces",
     ]),
     ("yaml_unclosed_bracket.yaml", [
         M + "yaml_unclosed_bracket.yaml:5:10: invalid YAML: while parsing a flow sequence: "
@@ -432,7 +431,8 @@ GENERATED: list[tuple[str, bytes, str]] = [
     (  # a description typed in a Latin-1 editor: "Café" with é as the single byte 0xE9
         "latin1.yaml",
         _head("latin1") + b"description: Caf\xe9\n",
-        f"latin1.yaml: not UTF-8 text (byte {len(_head('latin1')) + 16}: b'\\xe9')",
+        f"latin1.yaml:3:17: not UTF-8 text (byte {len(_head('latin1')) + 16}: b'\\xe9'); "
+        "save the file as UTF-8",
     ),
     (  # a NUL pasted into a value: valid UTF-8, but not a character YAML allows
         "ctrl.yaml",

@@ -111,4 +111,6 @@ def test_non_utf8_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path.write_bytes(b"name: caf\xe9\n")
     with pytest.raises(ScenarioError) as info:
         read_yaml(path, display="latin.yaml")
-    assert info.value.lines() == ["latin.yaml: not UTF-8 text (byte 9: b'\\xe9')"]
+    assert info.value.lines() == [
+        "latin.yaml:1:10: not UTF-8 text (byte 9: b'\\xe9'); save the file as UTF-8"
+    ]

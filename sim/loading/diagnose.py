@@ -178,6 +178,18 @@ def _problem(doc: YamlDocument, err: ErrorDetails, root: type[BaseModel]) -> Pro
     """One :class:`Problem` for one pydantic error on ``doc``'s data."""
     kind = err["type"]
     path = _data_path(doc.data, err["loc"], missing=kind == "missing")
+    if kind == "extra_forbidden" and path and path[-1] == "<<":
+        return Problem(doc.location(path, key=True), path,
+                       "YAML merge keys (<<) are not supported; write the values out")
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx") or {}
+        tag, field = str(ctx.get("tag", "")), str(ctx.get("discriminator", "")).strip("'")
+        options = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
+        close = difflib.get_close_matches(tag, options, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        where = (*path, field) if field else path
+        return Problem(doc.location(where), where,
+                       f"unknown {field} '{tag}'; {hint}(one of: {', '.join(options)})")
     if kind == "extra_forbidden" and path:
         name = str(path[-1])
         known = [f for f in fields_at(root, doc.data, path[:-1]) if f != name]

@@ -114,8 +114,10 @@ class Replication:
         energy = pool.facility_w / 1000.0 * HOURS_PER_MONTH * site.electricity_usd_per_kwh
         return pool.unit_cost_usd() / pool.chip.useful_life_months + energy * (1.0 - discount)
 
-    def after_event(self) -> None:
-        self.reallocate()
+    def after_event(self, *, changed: bool = True) -> None:
+        """Re-split chips and place waiting runs (skipped when no pool changed), then check."""
+        if changed:
+            self.reallocate()
         if self.check:
             check_state(self)
 
@@ -230,9 +232,13 @@ class Replication:
         offers = options(self.inp, self.rules, t, self.kinds, value)
         left = {o.chip.name: o.chip.supply_per_quarter - self.supply_used.get(
             (o.chip.name, quarter), 0.0) for o in offers}
-        purchases = plan(self.inp, self.rules, t, self.ledger.available("chips"), offers, left,
-                         self.replacements)
-        for purchase in purchases:
+        merged: dict[str, Purchase] = {}  # one order per chip a month: one delivery event
+        for p in plan(self.inp, self.rules, t, self.ledger.available("chips"), offers, left,
+                      self.replacements):
+            prev = merged.get(p.option.chip.name)
+            merged[p.option.chip.name] = p if prev is None else Purchase(p.option,
+                                                                         prev.count + p.count)
+        for purchase in merged.values():
             option = purchase.option
             name = option.chip.name
             self.ledger.commit("chips", purchase.cost_usd)
@@ -273,9 +279,13 @@ class Replication:
         else:
             self.ledger.settle("chips", order.cost_usd)
             self.acc.delivered += order.count
+            before = self.fleet.installed_purchased
             self.fleet.inventory.append(Batch(chip, kind, order.count, order.option.unit_cost_usd))
             self.fleet.install_waiting(self.env.now)
             self.log("deliver", f"{order.count:,.0f} {chip.name} to {kind}")
+            # no chip installed: every pool is as it was, so allocation and placement too
+            self.after_event(changed=self.fleet.installed_purchased != before)
+            return
         self.after_event()
 
     def _cancel(self, order: _Order, why: str) -> None:
