@@ -101,3 +101,20 @@ def test_the_trace_says_what_happened_and_why() -> None:
     assert any(k == "online" for k in kinds)
     assert any(k == "lease" and "100 H20 signed" in m for k, m in events)
     assert next(e.month for e in result.trace if e.kind == "finish") == pytest.approx(2.0)
+
+
+def test_a_revoke_rule_in_force_blocks_a_later_lease() -> None:
+    """A revoke rule ends live leases when it lands, and refuses leases signed after it."""
+    revoke = ("export_controls.rules=[{id: revoke_h20, title: t, authority: US, "
+              "source: 'assumption: test', effective: '2025-06', chips: \"name == 'H20'\", "
+              "destinations: [leased], effect: {kind: revoke}}]")
+    result = run_nominal(load_scenario(SCENARIO, [revoke]), trace=True, check=True)
+    assert result.trace is not None
+    assert any("revoked by revoke_h20; not signed" in e.message for e in result.trace)
+    # without the lease the run waits for the H100 delivered at t = 2, then takes
+    # 1.946052e22 / (50 x 989e12 x 0.5) s = 0.2993 months
+    start = next(e for e in result.trace if e.kind == "start")
+    assert start.month == pytest.approx(2.0)
+    assert "on 50 H100 at home" in start.message
+    assert result.kpis["largest_run_month"] == pytest.approx(
+        2.0 + 1.946052e22 / (50 * 989e12 * 0.5) / (365.25 / 12 * 86400))

@@ -1,6 +1,7 @@
 """Leased overseas capacity: signing, monthly payment, ramp-up, and revocation.
 
-- A lease is signed in its start month if the rules allow leasing the chip, for as many of the
+- A lease is signed in its start month if the rules allow leasing the chip (no deny, no
+  licence refused, no ``revoke`` rule in force for it at ``leased``), for as many of the
   offered accelerators (up to all) as the lease budget planned over the minimum term can pay:
   money available now plus the lease money the budget will release over the term's remaining
   months, less what leases already running will draw in that time.
@@ -55,6 +56,12 @@ def release_usd(inputs: Inputs, category: int, month: int) -> float:
 def sign_lease(rep: Replication, lease: LeaseInputs, m: int) -> None:
     """Sign ``lease`` at month ``m`` if allowed and affordable (see the module docstring)."""
     chip = rep.inp.chips[lease.chip]
+    revoking = [r.id for r in rep.rules.effects_in_force("revoke", "leased", float(m))
+                if r.predicate(chip.attrs)]
+    if revoking:
+        rep.log("lease", f"{lease.name}: {chip.name} leases are revoked by "
+                f"{', '.join(revoking)}; not signed")
+        return
     if rep.rules.obtainable(chip, "leased", float(m)) is None:
         rep.log("lease", f"{lease.name}: {chip.name} may not be leased now; not signed")
         return
