@@ -27,7 +27,8 @@ from sim.design import unit_points
 from sim.loading import load_scenario
 from sim.model import input_space
 from sim.runner.executors import Executor, ProcessExecutor, SerialExecutor
-from sim.runner.task import TaskSpec, correlation_spec, run_replications, run_task
+from sim.api import correlation_spec, run_batch
+from sim.runner.task import TaskSpec, run_task
 from sim.schema.scenario import Scenario
 from sim.store.manifest import sha256_text
 from sim.store.sketch import SeriesSketch
@@ -61,7 +62,7 @@ def main() -> None:
     args = parser.parse_args()
 
     scenario = load_scenario(ROOT / "scenarios" / "bytedance_2026.yaml",
-                             [f"clock.horizon_months={args.horizon}"])
+                             [f"clock.horizon_months={args.horizon}", "targets=[]"])
     text = scenario.model_dump_json()
     spec = TaskSpec(text, sha256_text(text), scenario.monte_carlo.seed, "lhs", args.runs)
     size = args.batch_size
@@ -82,7 +83,7 @@ def main() -> None:
                 correlations=correlation_spec(scenario))
     design = time.perf_counter() - t
     assert result.batch.series is None
-    full = run_replications(scenario, reps, seed=spec.seed, design="lhs", n_total=args.runs)
+    full = run_batch(scenario, reps, seed=spec.seed, design="lhs", n_total=args.runs)
     assert full.series is not None
     t = time.perf_counter()
     SeriesSketch.of(full.series_names, full.series)
