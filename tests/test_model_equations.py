@@ -154,3 +154,14 @@ def test_ledger_conserves_and_refuses_overdraft() -> None:
     ledger.lapse()
     assert ledger.total("unspent") == 40.0
     assert ledger.available("chips") == 0.0
+
+
+def test_demand_path_is_log_linear_between_points_then_grows() -> None:
+    """60T at the start, 120T at month 2, 180T at month 5, then x3 a year."""
+    from sim.model.inference import demand_rate_per_month, demand_tokens_per_s
+
+    d = demand(tokens_per_day=60e12, growth_per_year=3.0, path=((2.0, 120e12), (5.0, 180e12)))
+    per_day = [demand_tokens_per_s(d, t) * 86400 for t in (0.0, 1.0, 2.0, 5.0, 17.0)]
+    assert per_day == pytest.approx([60e12, 60e12 * 2**0.5, 120e12, 180e12, 540e12])
+    assert demand_rate_per_month(d, 3.0) == pytest.approx(math.log(1.5) / 3)
+    assert demand_rate_per_month(d, 9.0) == pytest.approx(math.log(3.0) / 12)

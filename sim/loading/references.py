@@ -146,6 +146,18 @@ def _targets(s: Scenario) -> Iterator[Found]:
             )
 
 
+def _demand_path(s: Scenario) -> Iterator[Found]:
+    previous, start = 0.0, s.clock.start
+    for i, point in enumerate(s.inference.path):
+        offset = month_offset(start, point.month)
+        if offset <= previous:
+            after = start if i == 0 else s.inference.path[i - 1].month
+            yield ("inference", "path", i, "month"), (
+                f"{point.month} must come after {after} (points are in order, after the start)"
+            )
+        previous = max(previous, offset)
+
+
 def _correlations(s: Scenario) -> Iterator[Found]:
     if not s.correlations:
         return
@@ -189,7 +201,7 @@ def _correlations(s: Scenario) -> Iterator[Found]:
 def check_references(scenario: Scenario) -> list[Found]:
     """Every cross-field problem in ``scenario``, as ``(path, message)``."""
     found: list[Found] = []
-    for check in (_chips, _names, _rules, _money, _targets):
+    for check in (_chips, _names, _rules, _money, _targets, _demand_path):
         found.extend(check(scenario))
     if not found:  # the input space (catalog ranges, rule inputs) needs valid references
         found.extend(_correlations(scenario))

@@ -19,7 +19,13 @@ import simpy
 
 from sim.model.allocation import allocate
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
-from sim.model.inference import SECONDS_PER_MONTH, chip_tokens_per_s, demand_tokens_per_s, serve
+from sim.model.inference import (
+    SECONDS_PER_MONTH,
+    chip_tokens_per_s,
+    demand_rate_per_month,
+    demand_tokens_per_s,
+    serve,
+)
 from sim.model.inputs import HOURS_PER_MONTH, BuildInputs, ChipInputs, Inputs
 from sim.model.invariants import check_state
 from sim.model.leases import Lease, end_lease, pay_month, settle_month, sign_lease
@@ -89,7 +95,7 @@ class Replication:
         if dt <= 0.0:
             return
         d = self.inp.demand
-        served = serve(demand_tokens_per_s(d, self.t_last), math.log(d.growth_per_year) / 12.0,
+        served = serve(demand_tokens_per_s(d, self.t_last), demand_rate_per_month(d, self.t_last),
                        self.capacity[0], self.capacity[1], d.domestic_only_share, dt)
         self.acc.add_served(served, self.t_last)
         for state, _ in self.running.values():

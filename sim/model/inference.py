@@ -1,6 +1,9 @@
 """Inference: token demand over time, per-chip throughput by roofline, and tokens served.
 
-Demand is ``D(t) = tokens_per_day / 86400 * growth_per_year ** (t / 12)`` tokens/s (t in months).
+Demand is ``D(t) = tokens_per_day / 86400 * growth_per_year ** (t / 12)`` tokens/s (t in
+months), or log-linear between the points of ``path`` and then growing by ``growth_per_year``;
+path points fall on month starts, where the engine has an event, so ``D`` is exponential
+within every interval the engine integrates.
 Serving efficiency, context length and the agent share change with t as well (see
 :func:`chip_tokens_per_s`). Between two events the capacity is constant and ``D`` exponential, so
 tokens served are integrated exactly (:func:`serve`), not by ticks.
@@ -18,6 +21,7 @@ __all__ = [
     "SECONDS_PER_MONTH",
     "Served",
     "chip_tokens_per_s",
+    "demand_rate_per_month",
     "demand_tokens_per_s",
     "prefill_tokens_per_s",
     "roofline_tokens_per_s",
@@ -29,9 +33,26 @@ HBM_USABLE = 0.9  # share of HBM usable for weights and KV cache (runtime, fragm
 MAX_REPLICA_CHIPS = 4096  # a model that needs more chips than this per replica is not served
 
 
+def _segment(d: DemandInputs, t: float) -> tuple[float, float, float]:
+    """(t0, tokens/day at t0, growth rate per month) of the demand segment containing t."""
+    t0, level = 0.0, d.tokens_per_day
+    for t1, next_level in d.path:
+        if t < t1:
+            return t0, level, math.log(next_level / level) / (t1 - t0)
+        t0, level = t1, next_level
+    return t0, level, math.log(d.growth_per_year) / 12.0
+
+
 def demand_tokens_per_s(d: DemandInputs, t: float) -> float:
-    """Token demand at month ``t``, tokens per second."""
-    return float(d.tokens_per_day / 86400.0 * d.growth_per_year ** (t / 12.0))
+    """Token demand at month ``t``, tokens per second: log-linear between the path's points
+    (the start value first), then growing by ``growth_per_year``."""
+    t0, level, rate = _segment(d, t)
+    return float(level / 86400.0 * math.exp(rate * (t - t0)))
+
+
+def demand_rate_per_month(d: DemandInputs, t: float) -> float:
+    """The demand's log growth rate per month at ``t`` (constant within a path segment)."""
+    return _segment(d, t)[2]
 
 
 def serving_flops(chip: ChipInputs, bytes_per_param: float) -> float:

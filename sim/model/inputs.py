@@ -141,6 +141,8 @@ class DemandInputs:
     kv_bytes_per_token: float
     attention_flop_per_context_token: float
     decode_batch: int
+    path: tuple[tuple[float, float], ...] = ()
+    """Later demand points: (months since the start, tokens/day), in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +310,11 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
             "active_params", "total_params", "bytes_per_param", "kv_bytes_per_token",
             "attention_flop_per_context_token")
     })
-    demand = DemandInputs(**demand_fields, decode_batch=m.decode_batch)
+    path = tuple(
+        (month_offset(start, point.month), v[f"inference.path.{i}.tokens_per_day"])
+        for i, point in enumerate(inf.path)
+    )
+    demand = DemandInputs(**demand_fields, decode_batch=m.decode_batch, path=path)
     alloc = scenario.allocation
     share = (v["allocation.training_share"]
              if isinstance(alloc, ReservedTraining | FixedSplit) else 0.0)

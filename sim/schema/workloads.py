@@ -7,11 +7,12 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.distributions import FractionQuantity, NonNegativeQuantity, PositiveQuantity, quantity
-from sim.schema.base import Bool, DateStr, Int, StrictModel
+from sim.schema.base import Bool, DateStr, Int, MonthStr, StrictModel
 from sim.schema.common import ChipName, Identifier
 
 __all__ = [
     "Allocation",
+    "DemandPoint",
     "FixedSplit",
     "InferenceDemand",
     "InferenceFirst",
@@ -116,6 +117,13 @@ class ServedModel(StrictModel):
         return self
 
 
+class DemandPoint(StrictModel):
+    """A point of the demand path: tokens/day at the start of ``month``."""
+
+    month: MonthStr
+    tokens_per_day: PositiveQuantity = Field(description="Demand that month, tokens/day.")
+
+
 class InferenceDemand(StrictModel):
     """Token demand: a growth path, agents taking a growing share with longer contexts,
     and serving efficiency improving each year."""
@@ -123,11 +131,19 @@ class InferenceDemand(StrictModel):
     tokens_per_day: PositiveQuantity = Field(
         description="Demand at the start, tokens/day (prompt and generated tokens)."
     )
+    path: list[DemandPoint] = Field(
+        default_factory=list,
+        description="Later points of the demand path (months after the start, in order); "
+        "demand grows log-linearly between points, and by growth_per_year after the last.",
+    )
     output_share: FractionQuantity = Field(
         description="Share of tokens that are generated (decode, memory-bound); the rest are "
         "prompt tokens (prefill, compute-bound)."
     )
-    growth_per_year: PositiveQuantity = Field(description="Yearly demand factor, e.g. 3.0.")
+    growth_per_year: PositiveQuantity = Field(
+        description="Yearly demand factor after the last path point (from the start if no "
+        "path), e.g. 3.0."
+    )
     agent_share_start: FractionQuantity = Field(description="Agent share of tokens at start.")
     agent_share_end: FractionQuantity = Field(description="Agent share at the horizon's end.")
     context_tokens: PositiveQuantity = Field(description="Mean context of chat tokens.")
