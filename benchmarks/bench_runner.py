@@ -23,11 +23,11 @@ import pickle
 import time
 from pathlib import Path
 
+from sim.api import correlation_spec, run_batch
 from sim.design import unit_points
 from sim.loading import load_scenario
 from sim.model import input_space
 from sim.runner.executors import Executor, ProcessExecutor, SerialExecutor
-from sim.api import correlation_spec, run_batch
 from sim.runner.task import TaskSpec, run_task
 from sim.schema.scenario import Scenario
 from sim.store.manifest import sha256_text

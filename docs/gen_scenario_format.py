@@ -112,7 +112,7 @@ NOTES: dict[tuple[str, str], str] = {
     ("LeaseOffer", "region"): "Free text, e.g. 'Johor, Malaysia'.",
     ("LeaseOffer", "chip"): "A chip listed under `chips`.",
     ("LeaseOffer", "usd_per_accelerator_hour"): "Price per accelerator-hour, USD "
-    "(730 hours a month).",
+    "(730.5 hours a month).",
     ("FleetEntry", "chip"): "A chip listed under `chips`.",
     ("FleetEntry", "site"): "A site listed under `sites`.",
     ("FleetEntry", "count"): "Chips installed (beyond the site's power they wait in "

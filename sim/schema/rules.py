@@ -171,7 +171,8 @@ class QuotaEffect(StrictModel):
 
 
 class RevokeEffect(StrictModel):
-    """Leases of matching chips at the destination ``leased`` end when the rule lands."""
+    """Leases of matching chips at the destination ``leased`` end when the rule lands, and no
+    new lease of them is signed while it is in force."""
 
     kind: Literal["revoke"] = "revoke"
 
@@ -184,7 +185,9 @@ class PowerSubsidyEffect(StrictModel):
 
 
 class MinDomesticShareEffect(StrictModel):
-    """At least ``share`` of chip purchases at the destination must be matching chips."""
+    """Matching chips get first call on ``share`` of each month's chip money at the
+    destination (a priority, not a guarantee: what they cannot absorb, within their supply,
+    goes to any chip)."""
 
     kind: Literal["min_domestic_share"] = "min_domestic_share"
     share: FractionQuantity
