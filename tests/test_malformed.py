@@ -234,6 +234,10 @@ CASES: list[tuple[str, list[str]]] = [
         M + "unknown_field_typo.yaml:5:5: chips.H20.lead_time_month: unknown field "
             "'lead_time_month'; did you mean 'lead_time_months'?",
     ]),
+    ("rule_set_listed_twice.yaml", [
+        M + "rule_set_listed_twice.yaml:4:39: export_controls.rule_sets.2: rule set "
+            "'us_2022_10' is listed twice",
+    ]),
     ("unknown_rule_set.yaml", [
         M + "unknown_rule_set.yaml:4:27: export_controls.rule_sets.1: unknown rule set "
             "'us_2023_1'; did you mean 'us_2023_11'?",

@@ -98,7 +98,12 @@ def _names(s: Scenario) -> Iterator[Found]:
 def _rules(s: Scenario) -> Iterator[Found]:
     builtin = load_rule_sets()
     ids: dict[str, str] = {}
+    listed: set[str] = set()
     for i, set_id in enumerate(s.export_controls.rule_sets):
+        if set_id in listed:
+            yield ("export_controls", "rule_sets", i), f"rule set '{set_id}' is listed twice"
+            continue
+        listed.add(set_id)
         if set_id not in builtin:
             yield ("export_controls", "rule_sets", i), (
                 f"unknown rule set '{set_id}'{_suggest(set_id, builtin)}"
