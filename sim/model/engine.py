@@ -17,6 +17,7 @@ from typing import Any
 
 import simpy
 
+from sim.calendar import parse_month
 from sim.model.allocation import allocate
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
 from sim.model.inference import (
@@ -68,7 +69,7 @@ class Replication:
         self.fleet = Fleet(inputs.sites)
         self.kinds = {s.kind for s in inputs.sites}
         self.acc = Accumulators()
-        self.series = MonthlySeries(inputs.horizon_months)
+        self.series = MonthlySeries(inputs.horizon_months, sites=[s.name for s in inputs.sites])
         self.trace: list[TraceEvent] | None = [] if trace else None
         self.check = check
         self.orders: list[_Order] = []
@@ -80,8 +81,9 @@ class Replication:
         self.replacements: dict[tuple[str, str], float] = {}
         self.builds_pending: list[BuildInputs] = list(inputs.builds)
         self.capacity = (0.0, 0.0)
-        self.tokens_per_chip: dict[int, float] = {}
         self._tokens_cache: dict[tuple[str, int], float] = {}
+        year, month = parse_month(inputs.start)
+        self._start_month_index = year * 12 + month - 1  # for calendar quarters
         self.t_last = 0.0
 
     # --- bookkeeping -------------------------------------------------------------------
@@ -114,9 +116,7 @@ class Replication:
             return next(x.fee_usd / x.count for x in self.leases if x.pool is pool)
         site = self.fleet.sites[pool.location]
         kind: Destination = "domestic" if site.kind == "domestic" else "overseas_owned"
-        discount = max((self.rules.effect_value(r, "discount_fraction")
-                        for r in self.rules.effects_in_force("power_subsidy", kind, t)
-                        if r.predicate(pool.chip.attrs)), default=0.0)
+        discount = self.rules.power_discount(pool.chip, kind, t)
         energy = pool.facility_w / 1000.0 * HOURS_PER_MONTH * site.electricity_usd_per_kwh
         return pool.unit_cost_usd() / pool.chip.useful_life_months + energy * (1.0 - discount)
 
@@ -132,11 +132,10 @@ class Replication:
         t = self.env.now
         d = self.inp.demand
         pools = list(self.fleet.pools.values())
-        for pool in pools:
-            self.tokens_per_chip[id(pool)] = self.chip_tokens(pool.chip, t)
+        tokens = {id(pool): self.chip_tokens(pool.chip, t) for pool in pools}
         target = demand_tokens_per_s(d, math.floor(t) + 1.0)
         share = d.domestic_only_share
-        self.capacity = allocate(pools, self.tokens_per_chip, self.inp.allocation_policy,
+        self.capacity = allocate(pools, tokens, self.inp.allocation_policy,
                                  self.inp.training_share, share * target, (1 - share) * target)
         for state in sorted(self.waiting, key=lambda s: s.key):
             found = place(state.run, pools, self.inp.reference_cluster_chips,
@@ -233,7 +232,7 @@ class Replication:
 
     def _procure(self, m: int) -> None:
         t = float(m)
-        quarter = (self._start_month_index() + m) // 3
+        quarter = (self._start_month_index + m) // 3
         value = self._value_per_chip(t)
         offers = options(self.inp, self.rules, t, self.kinds, value)
         left = {o.chip.name: o.chip.supply_per_quarter - self.supply_used.get(
@@ -267,10 +266,6 @@ class Replication:
         if self.inp.objective == "inference":
             return lambda chip: self.chip_tokens(chip, t)
         return lambda chip: cluster_flops(chip, ref, ref, self.inp.restart_cost_hours) / ref
-
-    def _start_month_index(self) -> int:
-        year, month = (int(x) for x in self.inp.start.split("-"))
-        return year * 12 + month - 1
 
     def _deliver(self, order: _Order) -> Proc:
         yield self.env.timeout(order.option.lead_time_months)

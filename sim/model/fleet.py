@@ -37,19 +37,21 @@ class Pool:
     held: float = 0.0  # chips held by running training runs
     inference: float = 0.0  # chips serving inference (set by allocation)
     count: float = 0.0  # sum of cohort counts, kept up to date by the methods below
+    cost_usd: float = 0.0  # sum of cohort count x unit cost, likewise
 
     def add(self, cohort: Cohort) -> None:
         self.cohorts.append(cohort)
         self.count += cohort.count
+        self.cost_usd += cohort.count * cohort.unit_cost_usd
 
     def keep(self, cohorts: list[Cohort]) -> None:
         """Replace the cohorts (after retirement) and recount."""
         self.cohorts = cohorts
         self.count = sum(c.count for c in cohorts)
+        self.cost_usd = sum(c.count * c.unit_cost_usd for c in cohorts)
 
     def unit_cost_usd(self) -> float:
-        n = self.count
-        return sum(c.count * c.unit_cost_usd for c in self.cohorts) / n if n > 0 else 0.0
+        return self.cost_usd / self.count if self.count > 0 else 0.0
 
     def remove(self, n: float) -> float:
         """Remove ``n`` chips pro rata across cohorts; returns how many were removed."""

@@ -36,7 +36,6 @@ class Accumulators:
         default_factory=lambda: {"chips": 0.0, "datacenter": 0.0, "leases": 0.0})
     month_served: float = 0.0
     month_demanded: float = 0.0
-    month_training_flop: float = 0.0
 
     def add_served(self, served: Served, t0: float) -> None:
         self.tokens_served += served.served
@@ -79,11 +78,9 @@ def record_month(rep: Replication, m: int) -> None:
     used = {site: fleet.used_mw(site) for site in fleet.sites}
     s["power_used_mw"][m] = sum(used.values())
     s["power_capacity_mw"][m] = sum(fleet.capacity_mw.values())
-    series = rep.series
     for site in fleet.sites:
-        series.site_power_used_mw.setdefault(site, s["power_used_mw"] * 0.0)[m] = used[site]
-        series.site_power_capacity_mw.setdefault(site, s["power_used_mw"] * 0.0)[m] = \
-            fleet.capacity_mw[site]
+        rep.series.site_power_used_mw[site][m] = used[site]
+        rep.series.site_power_capacity_mw[site][m] = fleet.capacity_mw[site]
     s["inference_capacity_tokens_per_day"][m] = sum(rep.capacity) * 86400.0
     s["demand_tokens_per_day"][m] = demand_tokens_per_s(rep.inp.demand, m + 1.0) * 86400.0
     s["tokens_served"][m] = acc.month_served

@@ -54,6 +54,7 @@ class MonthlySeries:
     """Series of length ``horizon_months``, one value per month (at its end or over it)."""
 
     horizon_months: int
+    sites: list[str] = field(default_factory=list)
     values: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
     site_power_used_mw: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
     site_power_capacity_mw: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
@@ -61,6 +62,9 @@ class MonthlySeries:
     def __post_init__(self) -> None:
         for name in SERIES:
             self.values.setdefault(name, np.zeros(self.horizon_months))
+        for site in self.sites:
+            self.site_power_used_mw.setdefault(site, np.zeros(self.horizon_months))
+            self.site_power_capacity_mw.setdefault(site, np.zeros(self.horizon_months))
 
     def __getitem__(self, name: str) -> npt.NDArray[np.float64]:
         return self.values[name]

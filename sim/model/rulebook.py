@@ -34,16 +34,13 @@ class Rulebook:
         self._cache: dict[tuple[str, str, int], ChipStatus] = {}
         self._approvals: dict[tuple[str, str, tuple[str, ...]], bool] = {}
         self._effects: dict[tuple[str, str, int], list[Rule]] = {}
+        self._discounts: dict[tuple[str, str, int], float] = {}
         values: dict[int, float] = {}
         for rule in self._rules:
             for path, quantity in iter_quantities(rule, f"rules.{rule.id}."):
                 if not isinstance(quantity, float):
                     values[id(quantity)] = inputs.values[path]
         self._values = values
-
-    def landing(self, rule_id: str) -> float | None:
-        """Months since the start at which the rule lands (negative: before the start)."""
-        return self._landing[rule_id]
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -96,6 +93,18 @@ class Rulebook:
                 and (landed := self._landing[rule.id]) is not None and landed <= t
             ]
             self._effects[key] = cached
+        return cached
+
+    def power_discount(self, chip: ChipInputs, destination: Destination, t: float) -> float:
+        """The electricity discount for ``chip`` at ``destination`` by the power-subsidy rules
+        in force at ``t`` (the largest one; cached per rule epoch)."""
+        key = (chip.name, destination, bisect.bisect_right(self._times, t))
+        cached = self._discounts.get(key)
+        if cached is None:
+            cached = max((self.effect_value(r, "discount_fraction")
+                          for r in self.effects_in_force("power_subsidy", destination, t)
+                          if r.predicate(chip.attrs)), default=0.0)
+            self._discounts[key] = cached
         return cached
 
     def effect_value(self, rule: Rule, field: str) -> float:

@@ -39,11 +39,6 @@ class Progress:
         self._t0 = time.monotonic()
         self._last = 0.0
 
-    def set_total(self, total: int) -> None:
-        """A new total (a precision run's next round)."""
-        self.total = total
-        self._draw(force=True)
-
     def advance(self, count: int) -> None:
         """``count`` more replications are done."""
         self.done += count

@@ -13,9 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.distributions import Distribution, is_uncertain
-
-__all__ = ["iter_quantities", "uncertain_fields"]
+__all__ = ["iter_quantities"]
 
 
 def _item_key(item: Any, index: int) -> str:
@@ -45,8 +43,3 @@ def iter_quantities(node: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 def _is_distribution(node: Any) -> bool:
     return isinstance(node, BaseModel) and hasattr(node, "ppf") and hasattr(node, "dist")
-
-
-def uncertain_fields(scenario: BaseModel) -> dict[str, Distribution]:
-    """Every field of ``scenario`` holding a non-degenerate distribution, by path."""
-    return {path: value for path, value in iter_quantities(scenario) if is_uncertain(value)}

@@ -155,10 +155,11 @@ def check_all(scenario: Scenario, seed: int = 0, replication: int = 0,
         return [f"{k} differs on a rerun" for k in base.kpis
                 if not _close(base.kpis[k], result.kpis[k], 0.0)]
 
-    def not_lower(keys: tuple[str, ...]) -> Callable[[ReplicationResult], list[str]]:
+    def not_lower_than(reference: ReplicationResult, keys: tuple[str, ...]
+                       ) -> Callable[[ReplicationResult], list[str]]:
         def test(result: ReplicationResult) -> list[str]:
-            return [f"{k} fell from {base.kpis[k]:.6g} to {result.kpis[k]:.6g}" for k in keys
-                    if result.kpis[k] < base.kpis[k] * (1 - 1e-9) - 1e-9]
+            return [f"{k} fell from {reference.kpis[k]:.6g} to {result.kpis[k]:.6g}"
+                    for k in keys if result.kpis[k] < reference.kpis[k] * (1 - 1e-9) - 1e-9]
         return test
 
     compare("determinism", lambda: run(values), identical)
@@ -174,7 +175,7 @@ def check_all(scenario: Scenario, seed: int = 0, replication: int = 0,
                     f"budget.tranches.{i}.amount"] * rate
         compare("currency", lambda: run(cny_values, cny), same_physics)
     compare("more budget", lambda: run(scaled(values, (MONEY_PATTERNS[0],), budget_factor)),
-            not_lower(("chips_delivered",)))
+            not_lower_than(base, ("chips_delivered",)))
     durable = scaled(values, (r"chips\.[^.]+\.annual_failure_rate",), 0.0)
     try:
         durable_base = run(durable)
@@ -182,18 +183,11 @@ def check_all(scenario: Scenario, seed: int = 0, replication: int = 0,
         found.append(Violation("state", str(exc)))
         return found
 
-    def not_lower_than(reference: ReplicationResult, keys: tuple[str, ...]
-                       ) -> Callable[[ReplicationResult], list[str]]:
-        def test(result: ReplicationResult) -> list[str]:
-            return [f"{k} fell from {reference.kpis[k]:.6g} to {result.kpis[k]:.6g}"
-                    for k in keys if result.kpis[k] < reference.kpis[k] * (1 - 1e-9) - 1e-9]
-        return test
-
     compare("more budget (no failures)",
             lambda: run(scaled(durable, (MONEY_PATTERNS[0],), budget_factor)),
             not_lower_than(durable_base, ("accessible_pflops", "chips_delivered")))
     compare("lower prices", lambda: run(scaled(values, (MONEY_PATTERNS[1],), price_factor)),
-            not_lower(("chips_delivered",)))
+            not_lower_than(base, ("chips_delivered",)))
     if _objective(scenario) == "training":
         lapsing = _without_carry_over(scenario)
         stricter = _with_deny_rule(lapsing)
