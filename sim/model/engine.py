@@ -18,7 +18,7 @@ from typing import Any
 import simpy
 
 from sim.calendar import parse_month
-from sim.model.allocation import allocate
+from sim.model.allocation import allocate, top_up
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
 from sim.model.inference import (
     SECONDS_PER_MONTH,
@@ -104,11 +104,27 @@ class Replication:
             flop = state.flops * dt * SECONDS_PER_MONTH
             state.remaining_flop -= flop
             self.acc.training_flop += flop
-        self.acc.stranded_chip_months += self.fleet.waiting() * dt
+        acc = self.acc
+        acc.stranded_chip_months += self.fleet.waiting() * dt
+        acc.inference_capacity_tokens += sum(self.capacity) * dt * SECONDS_PER_MONTH
         for pool in self.fleet.pools.values():
             rate = self._cost_per_chip_month(pool, self.t_last)
-            self.acc.inference_cost_usd += pool.inference * rate * dt
-            self.acc.training_cost_usd += (pool.count - pool.inference) * rate * dt
+            idle = max(0.0, pool.count - pool.inference - pool.held)
+            acc.inference_chip_months += pool.inference * dt
+            acc.training_chip_months += pool.held * dt
+            acc.idle_chip_months += idle * dt
+            acc.inference_cost_usd += pool.inference * rate * dt
+            acc.training_cost_usd += pool.held * rate * dt
+            acc.idle_chip_cost_usd += idle * rate * dt
+        fleet = self.fleet
+        for site in fleet.sites.values():
+            capacity = fleet.capacity_mw[site.name]
+            cost = (fleet.capital_usd[site.name] / site.datacenter_life_months
+                    + capacity * site.fixed_opex_usd_per_mw_month) * dt
+            acc.site_cost_usd += cost
+            if capacity > 0.0:
+                acc.idle_power_cost_usd += cost * max(
+                    0.0, 1.0 - fleet.used_mw(site.name) / capacity)
         self.t_last = t
 
     def _cost_per_chip_month(self, pool: Pool, t: float) -> float:
@@ -135,13 +151,31 @@ class Replication:
         tokens = {id(pool): self.chip_tokens(pool.chip, t) for pool in pools}
         target = demand_tokens_per_s(d, math.floor(t) + 1.0)
         share = d.domestic_only_share
-        self.capacity = allocate(pools, tokens, self.inp.allocation_policy,
-                                 self.inp.training_share, share * target, (1 - share) * target)
+        policy = self.inp.allocation_policy
+        lent = {id(pool): pool.inference for pool in pools} if self.waiting else {}
+        self.capacity = allocate(pools, tokens, policy, self.inp.training_share,
+                                 share * target, (1 - share) * target)
         for state in sorted(self.waiting, key=lambda s: s.key):
             found = place(state.run, pools, self.inp.reference_cluster_chips,
                           self.inp.restart_cost_hours)
             if found is not None:
+                pool, n = found[0], found[1]
+                # chips that served inference until now and train from now: preempted
+                taken = n - max(0.0, pool.count - pool.held - lent[id(pool)])
                 self._start(state, *found)
+                if taken >= 0.5:
+                    self.log("preempt", f"run {state.run.name} takes {taken:,.0f} "
+                             f"{pool.chip.name} at {pool.location} back from inference")
+        if policy == "work_conserving":
+            self.capacity = top_up(pools, tokens, share * target, (1 - share) * target)
+
+    def _log_lent(self) -> None:
+        reserve = self.inp.training_share
+        lent = sum(max(0.0, p.inference - (1.0 - reserve) * p.count)
+                   for p in self.fleet.pools.values())
+        if lent >= 0.5:
+            self.log("lend", f"{lent:,.0f} chips reserved for training serve inference while "
+                     "no run holds them")
 
     def chip_tokens(self, chip: ChipInputs, t: float) -> float:
         """Tokens/s per chip, evaluated at the start of the month containing ``t`` (demand mix,
@@ -213,6 +247,8 @@ class Replication:
                 return
             self._month_start(m)
             self.after_event()
+            if self.trace is not None and self.inp.allocation_policy == "work_conserving":
+                self._log_lent()
 
     def _month_start(self, m: int) -> None:
         if m > 0 and not self.inp.carry_over:
@@ -243,6 +279,9 @@ class Replication:
             prev = merged.get(p.option.chip.name)
             merged[p.option.chip.name] = p if prev is None else Purchase(p.option,
                                                                          prev.count + p.count)
+        spend = sum(p.cost_usd for p in merged.values())
+        self.acc.attribute_unspent_chips(self.ledger.available("chips") - spend,
+                                         "no_supply" if offers else "nothing_allowed")
         for purchase in merged.values():
             option = purchase.option
             name = option.chip.name
@@ -317,6 +356,7 @@ class Replication:
         self.advance(self.env.now)
         self.ledger.settle("datacenter", build.cost_usd)
         self.fleet.capacity_mw[build.site] += build.power_mw
+        self.fleet.capital_usd[build.site] += build.cost_usd
         self.fleet.install_waiting(self.env.now)
         self.log("online", f"{build.power_mw:,.0f} MW at {build.site}")
         self.after_event()

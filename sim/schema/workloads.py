@@ -21,6 +21,7 @@ __all__ = [
     "ServedModel",
     "Training",
     "TrainingRun",
+    "WorkConserving",
 ]
 
 AtLeastOne = quantity(ge=1.0)
@@ -106,7 +107,10 @@ class ServedModel(StrictModel):
     attention_flop_per_context_token: NonNegativeQuantity = Field(
         description="Attention FLOP per generated token per token of context."
     )
-    decode_batch: Int = Field(ge=1, le=100_000, description="Sequences decoded together.")
+    decode_batch: AtLeastOne = Field(  # type: ignore[valid-type]
+        description="Sequences decoded together by one replica (may be uncertain; a real "
+        "number, as a fleet-wide average)."
+    )
 
     @model_validator(mode="after")
     def _active_le_total(self) -> ServedModel:
@@ -171,6 +175,14 @@ class ReservedTraining(StrictModel):
     training_share: FractionQuantity
 
 
+class WorkConserving(StrictModel):
+    """``training_share`` of each pool is reserved for training, but serves inference while no
+    training run holds it, and is taken back (preempted) when a run is placed."""
+
+    policy: Literal["work_conserving"]
+    training_share: FractionQuantity
+
+
 class FixedSplit(StrictModel):
     """Exactly ``training_share`` of compute trains, the rest serves."""
 
@@ -179,5 +191,6 @@ class FixedSplit(StrictModel):
 
 
 Allocation = Annotated[
-    InferenceFirst | ReservedTraining | FixedSplit, Field(discriminator="policy")
+    InferenceFirst | ReservedTraining | WorkConserving | FixedSplit,
+    Field(discriminator="policy"),
 ]

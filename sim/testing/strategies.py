@@ -127,7 +127,8 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
                    "every_months": _number(draw, 1.0, 6.0), "first_flop": _number(
                        draw, 1e21, 1e24), "growth_per_year": _number(draw, 1.0, 5.0),
                    **placement()}] if draw(st.booleans()) else []
-    policy = draw(st.sampled_from(["inference_first", "reserved_training", "fixed_split"]))
+    policy = draw(st.sampled_from(["inference_first", "reserved_training", "work_conserving",
+                                  "fixed_split"]))
     allocation: dict[str, Any] = {"policy": policy}
     if policy != "inference_first":
         allocation["training_share"] = _number(draw, 0.0, 1.0)
