@@ -15,18 +15,14 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+import numpy as np
 import simpy
 
 from sim.calendar import parse_month
 from sim.model.allocation import allocate, top_up
+from sim.model.demand import DemandPath
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
-from sim.model.inference import (
-    SECONDS_PER_MONTH,
-    chip_tokens_per_s,
-    demand_rate_per_month,
-    demand_tokens_per_s,
-    serve,
-)
+from sim.model.inference import SECONDS_PER_MONTH, chip_tokens_per_s, serve
 from sim.model.inputs import HOURS_PER_MONTH, BuildInputs, ChipInputs, Inputs
 from sim.model.invariants import check_state
 from sim.model.leases import Lease, end_lease, pay_month, settle_month, sign_lease
@@ -37,7 +33,7 @@ from sim.model.results import MonthlySeries, ReplicationResult, TraceEvent
 from sim.model.rulebook import Rulebook
 from sim.model.training import RunState, cluster_flops, place
 from sim.schema.common import Destination
-from sim.streams import uniform
+from sim.streams import stream, uniform
 
 __all__ = ["Replication", "simulate"]
 
@@ -81,6 +77,13 @@ class Replication:
         self.replacements: dict[tuple[str, str], float] = {}
         self.builds_pending: list[BuildInputs] = list(inputs.builds)
         self.capacity = (0.0, 0.0)
+        sigma = inputs.demand.volatility_per_month
+        noise = None
+        if sigma > 0.0:
+            z = stream(seed, replication, "demand:volatility").standard_normal(
+                inputs.horizon_months + 1)
+            noise = np.exp(sigma * z - sigma * sigma / 2.0)
+        self.demand = DemandPath(inputs.demand, noise)
         self._tokens_cache: dict[tuple[str, int], float] = {}
         year, month = parse_month(inputs.start)
         self._start_month_index = year * 12 + month - 1  # for calendar quarters
@@ -96,9 +99,8 @@ class Replication:
         dt = t - self.t_last
         if dt <= 0.0:
             return
-        d = self.inp.demand
-        served = serve(demand_tokens_per_s(d, self.t_last), demand_rate_per_month(d, self.t_last),
-                       self.capacity[0], self.capacity[1], d.domestic_only_share, dt)
+        served = serve(self.demand.segment(self.t_last), self.capacity[0], self.capacity[1],
+                       self.inp.demand.domestic_only_share, dt)
         self.acc.add_served(served, self.t_last)
         for state, _ in self.running.values():
             flop = state.flops * dt * SECONDS_PER_MONTH
@@ -149,7 +151,7 @@ class Replication:
         d = self.inp.demand
         pools = list(self.fleet.pools.values())
         tokens = {id(pool): self.chip_tokens(pool.chip, t) for pool in pools}
-        target = demand_tokens_per_s(d, math.floor(t) + 1.0)
+        target = self.demand.month_end(math.floor(t + 1e-9))
         share = d.domestic_only_share
         policy = self.inp.allocation_policy
         lent = {id(pool): pool.inference for pool in pools} if self.waiting else {}

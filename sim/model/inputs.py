@@ -146,6 +146,9 @@ class DemandInputs:
     decode_batch: float
     path: tuple[tuple[float, float], ...] = ()
     """Later demand points: (months since the start, tokens/day), in order."""
+    ceiling_tokens_per_day: float = math.inf
+    """Saturation level of the logistic tail (inf: exponential tail)."""
+    volatility_per_month: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +322,10 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
         (month_offset(start, point.month), v[f"inference.path.{i}.tokens_per_day"])
         for i, point in enumerate(inf.path)
     )
-    demand = DemandInputs(**demand_fields, path=path)
+    demand = DemandInputs(**demand_fields, path=path,
+                          ceiling_tokens_per_day=v.get("inference.ceiling_tokens_per_day",
+                                                       math.inf),
+                          volatility_per_month=v["inference.volatility_per_month"])
     alloc = scenario.allocation
     share = (v["allocation.training_share"]
              if isinstance(alloc, ReservedTraining | WorkConserving | FixedSplit) else 0.0)

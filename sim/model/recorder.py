@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.model.inference import Served, demand_tokens_per_s
+from sim.model.inference import Served
 from sim.model.training import RunState
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def record_month(rep: Replication, m: int) -> None:
         rep.series.site_power_used_mw[site][m] = used[site]
         rep.series.site_power_capacity_mw[site][m] = fleet.capacity_mw[site]
     s["inference_capacity_tokens_per_day"][m] = sum(rep.capacity) * 86400.0
-    s["demand_tokens_per_day"][m] = demand_tokens_per_s(rep.inp.demand, m + 1.0) * 86400.0
+    s["demand_tokens_per_day"][m] = rep.demand.month_end(m) * 86400.0
     s["tokens_served"][m] = acc.month_served
     s["tokens_demanded"][m] = acc.month_demanded
     s["training_flop"][m] = acc.training_flop - (

@@ -140,13 +140,24 @@ class InferenceDemand(StrictModel):
         description="Later points of the demand path (months after the start, in order); "
         "demand grows log-linearly between points, and by growth_per_year after the last.",
     )
+    ceiling_tokens_per_day: PositiveQuantity | None = Field(
+        default=None,
+        description="Saturation level: after the last path point demand follows a logistic "
+        "curve that starts growing by growth_per_year and slows toward this level, "
+        "tokens/day. Omitted: exponential growth without a ceiling.",
+    )
+    volatility_per_month: NonNegativeQuantity = Field(
+        default=0.0,
+        description="Standard deviation of log demand from month to month (a mean-one "
+        "multiplier drawn each month from the keyed stream demand:volatility); 0: none.",
+    )
     output_share: FractionQuantity = Field(
         description="Share of tokens that are generated (decode, memory-bound); the rest are "
         "prompt tokens (prefill, compute-bound)."
     )
     growth_per_year: PositiveQuantity = Field(
         description="Yearly demand factor after the last path point (from the start if no "
-        "path), e.g. 3.0."
+        "path), e.g. 3.0; with a ceiling, the early growth of the logistic tail."
     )
     agent_share_start: FractionQuantity = Field(description="Agent share of tokens at start.")
     agent_share_end: FractionQuantity = Field(description="Agent share at the horizon's end.")

@@ -190,6 +190,10 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
                       "kv_bytes_per_token": _number(draw, 1e4, 3e5),
                       "attention_flop_per_context_token": _number(draw, 0.0, 2e6),
                       "decode_batch": draw(st.integers(1, 256))},
+            **({"ceiling_tokens_per_day": _number(draw, 1e9, 1e15)} if draw(st.booleans())
+               else {}),
+            **({"volatility_per_month": _number(draw, 0.0, 0.5)} if draw(st.booleans())
+               else {}),
         },
         "allocation": allocation,
         "procurement": procurement,
