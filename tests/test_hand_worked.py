@@ -168,3 +168,27 @@ def test_a_revoke_rule_in_force_blocks_a_later_lease() -> None:
     assert "on 50 H100 at home" in start.message
     assert result.kpis["largest_run_month"] == pytest.approx(
         2.0 + 1.946052e22 / (50 * 989e12 * 0.5) / (365.25 / 12 * 86400))
+
+
+def test_a_buyer_with_foresight_does_not_order_what_an_announced_rule_will_cancel() -> None:
+    """With foresight 'announced' the month-1 order of 120 H100 (due t = 3, after the rule of
+    t = 2.484) is never placed: nothing is lost, and its $3M stays unspent, left over because
+    nothing could be bought (the only chip is foreseen denied at its delivery)."""
+    result = run_nominal(load_scenario(SCENARIO, ["procurement.foresight=announced"]),
+                         trace=True, check=True)
+    assert result.kpis["capex_lost_to_policy_usd"] == 0.0
+    assert result.kpis["chips_delivered"] == pytest.approx(120.0)
+    assert result.kpis["unspent_chips_usd"] == pytest.approx(3e6)
+    assert result.kpis["unspent_chips_nothing_allowed_usd"] == pytest.approx(3e6)
+    assert result.trace is not None
+    assert [e.kind for e in result.trace].count("order") == 1
+    assert not any(e.kind == "cancel" for e in result.trace)
+
+
+def test_a_rule_known_only_later_is_a_surprise_until_then() -> None:
+    """known_from 2026-03: at month 1 the buyer does not know the rule yet, so it orders and
+    loses the order as the myopic buyer does."""
+    result = run_nominal(load_scenario(SCENARIO, [
+        "procurement.foresight=announced",
+        "export_controls.rules.0.known_from=2026-03"]), check=True)
+    assert result.kpis["capex_lost_to_policy_usd"] == pytest.approx(1.5e6)

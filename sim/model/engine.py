@@ -43,13 +43,14 @@ Proc = Generator[simpy.Event, Any, None]
 class _Order:
     """An order in flight; it leaves :attr:`Replication.orders` when delivered or cancelled."""
 
-    __slots__ = ("cost_usd", "count", "done", "option")
+    __slots__ = ("cost_usd", "count", "done", "option", "ordered_at")
 
-    def __init__(self, purchase: Purchase) -> None:
+    def __init__(self, purchase: Purchase, ordered_at: float) -> None:
         self.option = purchase.option
         self.count = purchase.count
         self.cost_usd = purchase.cost_usd
         self.done = False
+        self.ordered_at = ordered_at
 
 
 class Replication:
@@ -69,6 +70,8 @@ class Replication:
         self.trace: list[TraceEvent] | None = [] if trace else None
         self.check = check
         self.orders: list[_Order] = []
+        self.cancellations: list[tuple[float, str, tuple[str, ...]]] = []
+        """(order time, chip, ids of the rules that made it unobtainable) per cancelled order."""
         self.leases: list[Lease] = []
         self.runs = [RunState(r, i, r.flop) for i, r in enumerate(inputs.runs)]
         self.waiting: list[RunState] = []
@@ -294,7 +297,7 @@ class Replication:
             key = (name, option.kind)
             if key in self.replacements:
                 self.replacements[key] = max(0.0, self.replacements[key] - purchase.count)
-            order = _Order(purchase)
+            order = _Order(purchase, t)
             self.orders.append(order)
             self.acc.ordered += purchase.count
             self.env.process(self._deliver(order))
@@ -317,7 +320,8 @@ class Replication:
         self.orders.remove(order)
         chip, kind = order.option.chip, order.option.kind
         if self.rules.obtainable(chip, kind, self.env.now) is None:
-            self._cancel(order, "a rule in force at delivery")
+            status = self.rules.status(chip, kind, self.env.now)
+            self._cancel(order, "a rule in force at delivery", status.rule_ids)
         else:
             self.ledger.settle("chips", order.cost_usd)
             self.acc.delivered += order.count
@@ -330,7 +334,8 @@ class Replication:
             return
         self.after_event()
 
-    def _cancel(self, order: _Order, why: str) -> None:
+    def _cancel(self, order: _Order, why: str, rule_ids: tuple[str, ...]) -> None:
+        self.cancellations.append((order.ordered_at, order.option.chip.name, rule_ids))
         if order in self.orders:
             self.orders.remove(order)
         order.done = True
@@ -381,7 +386,7 @@ class Replication:
         self.log("rule", f"{rule.id} lands: {rule.title}")
         for order in list(self.orders):
             if self.rules.obtainable(order.option.chip, order.option.kind, t) is None:
-                self._cancel(order, f"{rule.id} landed before delivery")
+                self._cancel(order, f"{rule.id} landed before delivery", (rule.id,))
         for held in self.leases:
             if not held.alive:
                 continue

@@ -175,6 +175,7 @@ class Inputs:
     allocation_policy: str
     training_share: float
     procurement_policy: str
+    foresight: str
     objective: str
     candidates: tuple[str, ...]
     mix: Mapping[str, float]
@@ -346,6 +347,7 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
         reference_cluster_chips=scenario.training.reference_cluster_chips,
         restart_cost_hours=v["training.restart_cost_hours"], demand=demand,
         allocation_policy=alloc.policy, training_share=share,
-        procurement_policy=proc.policy, objective=objective, candidates=candidates, mix=mix,
+        procurement_policy=proc.policy, foresight=proc.foresight, objective=objective,
+        candidates=candidates, mix=mix,
         values=v,
     )

@@ -25,6 +25,8 @@ What is checked, and what is deliberately not:
   FLOP/s per dollar; with carry-over, a denial can make the myopic buyer save this quarter's
   money for next quarter's supply of a better chip (hypothesis found: deny H20 with a small
   H200 quarterly cap, and two quarters of H200 beat one of H200 plus H20).
+- With foresight ``announced``, no order is cancelled by a rule that was announced (fixed date,
+  probability 1) and known when the order was placed.
 - With a training share, ``work_conserving`` serves at least the tokens ``reserved_training``
   serves on the same draws, and starts and finishes every run at the same moments (runs are
   placed against the same reserved split; only idle reserve is lent).
@@ -192,6 +194,7 @@ def check_all(scenario: Scenario, seed: int = 0, replication: int = 0,
     compare("lower prices", lambda: run(scaled(values, (MONEY_PATTERNS[1],), price_factor)),
             not_lower_than(base, ("chips_delivered",)))
     found.extend(_work_conserving_violations(scenario, values, seed, replication))
+    found.extend(_foresight_violations(scenario, values, seed, replication))
     if _objective(scenario) == "training":
         lapsing = _without_carry_over(scenario)
         stricter = _with_deny_rule(lapsing)
@@ -268,6 +271,34 @@ def _work_conserving_violations(scenario: Scenario, values: Mapping[str, float],
             found.append(Violation("work conserving", f"run {a.run.name} ran "
                                    f"{b.started_month}-{b.finished_month} instead of "
                                    f"{a.started_month}-{a.finished_month}"))
+    return found
+
+
+def _foresight_violations(scenario: Scenario, values: Mapping[str, float], seed: int,
+                          replication: int) -> list[Violation]:
+    """With foresight ``announced`` no order is cancelled by a rule that was announced (fixed
+    date, probability 1) and known when the order was placed."""
+    from sim.model.engine import Replication
+    from sim.model.invariants import InvariantViolationError
+
+    data = scenario.model_dump(mode="json")
+    data["procurement"]["foresight"] = "announced"
+    inputs = concretize(Scenario.model_validate(data), values)
+    rep = Replication(inputs, seed, replication, check=True)
+    try:
+        rep.run()
+    except InvariantViolationError as exc:
+        return [Violation("foresight (same draws)", str(exc))]
+    rules = {r.id: r for r in inputs.rules}
+    found = []
+    for ordered_at, chip, rule_ids in rep.cancellations:
+        for rule_id in rule_ids:
+            rule = rules[rule_id]
+            known = (-math.inf if rule.known_from is None
+                     else inputs.month(rule.known_from))
+            if rule.announced and known <= ordered_at:
+                found.append(Violation("foresight", f"{chip} ordered at t={ordered_at:.3f} "
+                                       f"was cancelled by the announced rule {rule_id}"))
     return found
 
 

@@ -148,7 +148,8 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
         rules.append({
             "id": "generated_rule", "title": "generated", "authority": "US",
             "source": "assumption: generated", "effective": _month(draw, start, horizon),
-            "probability": _number(draw, 0.0, 1.0),
+            # probability 1 half the time: an announced rule, which foresight can see
+            "probability": 1.0 if draw(st.booleans()) else _number(draw, 0.0, 1.0),
             "chips": f"name == '{draw(st.sampled_from(chips))}'",
             "destinations": draw(st.lists(st.sampled_from(
                 ["domestic", "overseas_owned", "leased"]), min_size=1, max_size=3,
