@@ -313,5 +313,102 @@ def chips(date: str | None, destination: str, rule_sets: tuple[str, ...]) -> Non
     click.echo(format_chip_table(rows))
 
 
+# --- decisions (sim.analysis) --------------------------------------------------------------
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+    show_default=True, help="Output: an aligned table, the JSON document, or CSV of the main "
+    "table.")
+
+
+def _worker_options(func: F) -> F:
+    options = [
+        click.option("--executor", type=click.Choice(["serial", "processes", "dask"]),
+                     default=None, help="Where replications run (default: processes; dask "
+                     "with --scheduler)."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: all local cores)."),
+        click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="An existing Dask scheduler to run on."),
+        click.option("--batch-size", type=click.IntRange(min=1), default=None,
+                     help="Replications per task."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _workers(executor: str | None, workers: int | None, scheduler: str | None,
+             batch_size: int | None) -> Any:
+    from sim.analysis.running import Workers
+
+    kind = executor or ("dask" if scheduler else "processes")
+    return Workers(kind, workers, scheduler, batch_size)
+
+
+def _analysis_out(out: str | None, kind: str, stem: str) -> Path:
+    return Path(out) if out else _default_out(f"{stem}-{kind}")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@set_option
+@click.option("--set-for", "set_for", multiple=True, metavar="NAME:PATH=VALUE",
+              help="Override a field in one scenario only (NAME is its label). Repeatable.")
+@click.option("--label", "labels", multiple=True, metavar="NAME",
+              help="Label of each scenario, in order (default: the file names).")
+@click.option("--kpi", "kpis", multiple=True, metavar="NAME", help="KPIs to compare "
+              "(repeatable; default: all).")
+@click.option("--runs", type=click.IntRange(min=2), default=None,
+              help="Replications of each scenario (default: the first scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed shared by all (default: the first scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design shared by all (default: the first scenario's).")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for compare.json and the runs (default: runs/<first>-compare-"
+              "<time>).")
+@click.option("--resume", is_flag=True, help="Finish a killed comparison in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace existing runs in --out.")
+@format_option
+@user_errors
+def compare(scenarios: tuple[str, ...], overrides: tuple[str, ...], set_for: tuple[str, ...],
+            labels: tuple[str, ...], kpis: tuple[str, ...], runs: int | None, seed: int | None,
+            design: str | None, executor: str | None, workers: int | None,
+            scheduler: str | None, batch_size: int | None, out: str | None, resume: bool,
+            overwrite: bool, fmt: str) -> None:
+    """Compare scenarios on common random numbers: per KPI each one's mean and percentiles,
+    the paired difference from the first with its 95% interval (and the unpaired one it
+    beats), P(better) by the KPI's preferred direction; per target the difference in
+    probability; which scenario is best in how many replications. Writes compare.json and
+    each scenario's run directory.
+
+    \b
+    Example:
+      capexsim compare scenarios/bytedance_2026.yaml scenarios/export_shock.yaml --runs 256
+      capexsim compare scenarios/bytedance_2026.yaml scenarios/bytedance_2026.yaml \\
+          --label base --label raised --set-for raised:budget.tranches.0.amount=200e9
+    """
+    from sim.analysis.common import parse_set_for
+    from sim.analysis.compare import compare as run_compare
+    from sim.analysis.output import render
+    from sim.analysis.text import format_comparison
+    from sim.errors import CapexsimError
+
+    if resume and not out:
+        raise CapexsimError("--resume needs --out DIR, the comparison to finish")
+    directory = _analysis_out(out, "compare", Path(scenarios[0]).stem)
+    result = run_compare(list(scenarios), labels=list(labels) or None,
+                         overrides=list(overrides), overrides_for=parse_set_for(set_for),
+                         kpis=list(kpis), runs=runs, seed=seed, design=design,
+                         workers=_workers(executor, workers, scheduler, batch_size),
+                         out=directory, resume=resume, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=format_comparison(result), document=result.to_json(),
+                      frame=result.kpis))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,40 @@
+"""Decisions on common random numbers: compare plans, find what drives a KPI, sweep levers,
+solve for a target. Each returns pandas objects and writes self-describing files (JSON and
+Parquet) into a run directory that a report can render.
+
+>>> from sim.analysis import compare
+>>> result = compare(["scenarios/bytedance_2026.yaml", "scenarios/bytedance_2026_raised.yaml"],
+...                  runs=128)  # doctest: +SKIP
+>>> result.kpis  # doctest: +SKIP
+
+Modules: :mod:`~sim.analysis.common` (scenarios with labels and overrides, KPI choice, JSON
+files), :mod:`~sim.analysis.paired` (paired statistics), :mod:`~sim.analysis.compare`,
+:mod:`~sim.analysis.points` (evaluating given points of the input space on an executor),
+:mod:`~sim.analysis.ranks` (Spearman, PRCC), :mod:`~sim.analysis.tornado`,
+:mod:`~sim.analysis.sobol` (grouped Sobol' indices), :mod:`~sim.analysis.sensitivity`,
+:mod:`~sim.analysis.levers` (lever values into scenarios), :mod:`~sim.analysis.sweep`,
+:mod:`~sim.analysis.solve`, :mod:`~sim.analysis.output` (table, JSON, CSV text).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.analysis.compare import Comparison, compare
+
+__all__ = ["Comparison", "compare"]
+
+_HOMES = {"compare": "sim.analysis.compare", "Comparison": "sim.analysis.compare",
+          "sensitivity": "sim.analysis.sensitivity", "Sensitivity": "sim.analysis.sensitivity",
+          "sweep": "sim.analysis.sweep", "Sweep": "sim.analysis.sweep",
+          "solve": "sim.analysis.solve", "Solution": "sim.analysis.solve"}
+
+
+def __getattr__(name: str) -> Any:
+    # lazy: importing the package loads neither pandas nor scipy
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'sim.analysis' has no attribute {name!r}")

@@ -1,0 +1,59 @@
+"""The terminal tables of each analysis (``--format table``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.analysis.output import number, table
+
+__all__ = ["format_comparison"]
+
+
+def _interval(low: Any, high: Any) -> str:
+    return f"[{number(low)}, {number(high)}]"
+
+
+def format_comparison(result: Any) -> str:
+    """Per KPI: each scenario's mean and percentiles, its paired difference from the baseline
+    with the 95% interval (and the unpaired one), P(better), the variance ratio; per target
+    the probabilities; then the regret table."""
+    info = result.info
+    lines = [f"compare: {', '.join(s['label'] for s in info['scenarios'])} on common random "
+             f"numbers ({info['runs']:,} replications each, design {info['design']}, seed "
+             f"{info['seed']}); differences against {info['baseline']}", ""]
+    for kpi, group in result.kpis.groupby("kpi", sort=False):
+        first = group.iloc[0]
+        better = "higher" if first["higher_is_better"] else "lower"
+        lines.append(f"{kpi} ({first['unit']}, {better} is better)")
+        rows = []
+        for _, r in group.iterrows():
+            baseline = r["scenario"] == info["baseline"]
+            rows.append([r["scenario"], r["mean"], r["p5"], r["p50"], r["p95"],
+                         "" if baseline else number(r["diff"]),
+                         "" if baseline else _interval(r["diff_ci_low"], r["diff_ci_high"]),
+                         "" if baseline else _interval(r["unpaired_ci_low"],
+                                                       r["unpaired_ci_high"]),
+                         "" if baseline else f"{r['p_better']:.1%}",
+                         "" if baseline else number(r["variance_ratio"])])
+        lines.append(table(rows, ["scenario", "mean", "P5", "P50", "P95", "diff",
+                                  "paired 95% CI", "unpaired 95% CI", "P(better)",
+                                  "var ratio"]))
+        lines.append("")
+    if len(result.targets):
+        lines.append("targets (probability; difference from the baseline, paired 95% CI)")
+        rows = []
+        for _, r in result.targets.iterrows():
+            baseline = r["scenario"] == info["baseline"]
+            rows.append([r["target"], r["scenario"], f"{r['probability']:.1%}",
+                         "" if baseline else f"{r['diff']:+.1%}",
+                         "" if baseline else f"[{r['diff_ci_low']:+.1%}, "
+                                            f"{r['diff_ci_high']:+.1%}]"])
+        lines.append(table(rows, ["target", "scenario", "probability", "diff", "95% CI"]))
+        lines.append("")
+    lines.append("regret (replications where each scenario is best; shortfall from the best)")
+    rows = [[r["kpi"], r["scenario"], int(r["best_in"]), r["mean_shortfall"],
+             r["max_shortfall"]] for _, r in result.regret.iterrows()]
+    lines.append(table(rows, ["kpi", "scenario", "best in", "mean shortfall", "max shortfall"]))
+    for note in info.get("notes", []):
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
