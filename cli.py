@@ -410,5 +410,106 @@ def compare(scenarios: tuple[str, ...], overrides: tuple[str, ...], set_for: tup
                       frame=result.kpis))
 
 
+def _read_groups(groups_file: str | None, group: tuple[str, ...]) -> dict[str, list[str]] | None:
+    """Sobol' groups from ``--groups FILE`` (YAML: name -> list of path patterns) and
+    ``--group NAME=PATTERN[,PATTERN...]``."""
+    from sim.errors import CapexsimError
+
+    out: dict[str, list[str]] = {}
+    if groups_file:
+        from sim.yamlio import read_yaml
+
+        data = read_yaml(Path(groups_file), display=groups_file).data
+        if not isinstance(data, dict) or not all(
+                isinstance(v, list) and all(isinstance(p, str) for p in v) for v in data.values()):
+            raise CapexsimError(f"--groups {groups_file}: expected a mapping of group name to "
+                                "a list of input path patterns")
+        out.update({str(k): list(v) for k, v in data.items()})
+    for item in group:
+        name, sep, patterns = item.partition("=")
+        if not sep or not name.strip() or not patterns.strip():
+            raise CapexsimError(f"--group {item}: expected NAME=PATTERN[,PATTERN...], e.g. "
+                                "chips=chips.*")
+        out[name.strip()] = [p.strip() for p in patterns.split(",") if p.strip()]
+    return out or None
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--kpi", "kpis", multiple=True, metavar="NAME",
+              help="KPIs to explain (repeatable; default: all).")
+@click.option("--method", "methods", multiple=True,
+              type=click.Choice(["rank", "tornado", "sobol", "all"]), default=("rank",),
+              show_default=True, help="Rank correlations, tornado, Sobol' indices, or all "
+              "(repeatable).")
+@click.option("--from", "from_run", type=click.Path(file_okay=False, exists=True),
+              default=None, help="Rank correlations from this finished run directory instead "
+              "of a fresh run.")
+@click.option("--runs", type=click.IntRange(min=2), default=None,
+              help="Replications of the rank method's run (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed (default: the scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design of the rank method's run (default: the scenario's).")
+@click.option("--tornado-runs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Event-stream replications averaged per tornado case.")
+@click.option("--sobol-n", type=click.IntRange(min=2), default=256, show_default=True,
+              help="Sobol' base rows, a power of 2 (model runs: N x (groups + 3)).")
+@click.option("--groups", "groups_file", type=click.Path(dir_okay=False, exists=True),
+              default=None, help="YAML file: Sobol' group name -> list of input path "
+              "patterns (default groups: the scenario's sections).")
+@click.option("--group", "group", multiple=True, metavar="NAME=PATTERN[,PATTERN]",
+              help="A Sobol' group of inputs by path pattern, e.g. prices=chips.*.price_usd.")
+@click.option("--no-events-group", is_flag=True,
+              help="Leave the event streams out of the Sobol' groups.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=999, show_default=True,
+              help="Bootstrap resamples for the Sobol' intervals (0: none).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Inputs shown per KPI and method in the table.")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for sensitivity.json (default: runs/<scenario>-sensitivity-"
+              "<time>).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out.")
+@format_option
+@user_errors
+def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...],
+                methods: tuple[str, ...], from_run: str | None, runs: int | None,
+                seed: int | None, design: str | None, tornado_runs: int, sobol_n: int,
+                groups_file: str | None, group: tuple[str, ...], no_events_group: bool,
+                bootstrap: int, top: int, executor: str | None, workers: int | None,
+                scheduler: str | None, batch_size: int | None, out: str | None,
+                overwrite: bool, fmt: str) -> None:
+    """What drives each KPI: Spearman and partial rank correlations of every uncertain input
+    (from a fresh run or --from a run directory), a tornado (each input at P10 and P90, the
+    others at their medians, same event streams), and first-order and total Sobol' indices by
+    input group with bootstrap intervals. Writes sensitivity.json.
+
+    \b
+    Example:
+      capexsim sensitivity scenarios/bytedance_2026.yaml --kpi h100_equivalents_installed
+      capexsim sensitivity scenarios/bytedance_2026.yaml --method all --runs 256 --sobol-n 64
+      capexsim sensitivity scenarios/bytedance_2026.yaml --from runs/big --top 5
+    """
+    from sim.analysis.output import render
+    from sim.analysis.sensitivity import METHODS
+    from sim.analysis.sensitivity import sensitivity as run_sensitivity
+    from sim.analysis.text import format_sensitivity
+
+    chosen = list(METHODS) if "all" in methods else list(dict.fromkeys(methods))
+    directory = _analysis_out(out, "sensitivity", Path(scenario).stem)
+    result = run_sensitivity(
+        scenario, overrides=list(overrides), kpis=list(kpis), methods=chosen, runs=runs,
+        seed=seed, design=design, from_run=from_run, tornado_runs=tornado_runs,
+        sobol_n=sobol_n, groups=_read_groups(groups_file, group), events=not no_events_group,
+        resamples=bootstrap, workers=_workers(executor, workers, scheduler, batch_size),
+        out=directory, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=format_sensitivity(result, top=top),
+                      document=result.to_json(), frame=result.main_frame()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

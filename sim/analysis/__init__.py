@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.analysis.compare import Comparison, compare
+    from sim.analysis.sensitivity import Sensitivity, sensitivity
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "Sensitivity", "compare", "sensitivity"]
 
 _HOMES = {"compare": "sim.analysis.compare", "Comparison": "sim.analysis.compare",
           "sensitivity": "sim.analysis.sensitivity", "Sensitivity": "sim.analysis.sensitivity",

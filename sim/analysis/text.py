@@ -6,7 +6,7 @@ from typing import Any
 
 from sim.analysis.output import number, table
 
-__all__ = ["format_comparison"]
+__all__ = ["format_comparison", "format_sensitivity"]
 
 
 def _interval(low: Any, high: Any) -> str:
@@ -54,6 +54,45 @@ def format_comparison(result: Any) -> str:
     rows = [[r["kpi"], r["scenario"], int(r["best_in"]), r["mean_shortfall"],
              r["max_shortfall"]] for _, r in result.regret.iterrows()]
     lines.append(table(rows, ["kpi", "scenario", "best in", "mean shortfall", "max shortfall"]))
+    for note in info.get("notes", []):
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def format_sensitivity(result: Any, *, top: int = 10) -> str:
+    """Per KPI and method the ``top`` inputs (or groups), strongest first."""
+    info = result.info
+    lines = [f"sensitivity of {info['scenario']}: {', '.join(info['methods'])} "
+             f"({info['inputs']} uncertain inputs, seed {info['seed']})"]
+    for kpi in info["kpis"]:
+        lines += ["", f"{kpi}"]
+        if result.rank is not None:
+            part = result.rank[result.rank["kpi"] == kpi].head(top)
+            rows = [[r["input"], f"{r['spearman']:+.3f}",
+                     f"[{r['spearman_ci_low']:+.2f}, {r['spearman_ci_high']:+.2f}]",
+                     f"{r['prcc']:+.3f}" if r["prcc"] == r["prcc"] else "n/a",
+                     f"[{r['prcc_ci_low']:+.2f}, {r['prcc_ci_high']:+.2f}]"
+                     if r["prcc"] == r["prcc"] else ""] for _, r in part.iterrows()]
+            n = int(part["n"].iloc[0]) if len(part) else 0
+            lines.append(f" rank correlations ({n:,} replications; 95% CI by Fisher z)")
+            lines.append(table(rows, ["input", "Spearman", "95% CI", "PRCC", "95% CI"]))
+        if result.tornado is not None:
+            part = result.tornado[result.tornado["kpi"] == kpi].head(top)
+            base = number(part["baseline"].iloc[0]) if len(part) else "n/a"
+            lines.append(f" tornado (P10 / P90, others at their medians; baseline {base})")
+            rows = [[r["input"], r["at_low"], r["at_high"], r["swing"]]
+                    for _, r in part.iterrows()]
+            lines.append(table(rows, ["input", "at P10", "at P90", "swing"]))
+        if result.sobol is not None:
+            part = result.sobol[result.sobol["kpi"] == kpi].head(top)
+            if len(part):
+                lines.append(" Sobol' indices by group (95% bootstrap CI)")
+                rows = [[r["group"], r["inputs"], f"{r['first']:.3f}",
+                         f"[{r['first_low']:.2f}, {r['first_high']:.2f}]",
+                         f"{r['total']:.3f}", f"[{r['total_low']:.2f}, {r['total_high']:.2f}]"]
+                        for _, r in part.iterrows()]
+                lines.append(table(rows, ["group", "inputs", "first", "95% CI", "total",
+                                          "95% CI"]))
     for note in info.get("notes", []):
         lines.append(f"note: {note}")
     return "\n".join(lines)
