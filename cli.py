@@ -511,5 +511,70 @@ def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...]
                       document=result.to_json(), frame=result.main_frame()))
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--lever", "levers", multiple=True, required=True, metavar="PATH=LOW:HIGH:N",
+              help="A field to move over LOW..HIGH (N grid values; integers if LOW and HIGH "
+              "are). Repeatable.")
+@click.option("--grid", "method", flag_value="grid", default=True,
+              help="Every combination of the levers' values (default).")
+@click.option("--lhs", "method", flag_value="lhs", help="A Latin hypercube of --points.")
+@click.option("--sobol", "method", flag_value="sobol", help="Scrambled Sobol' --points.")
+@click.option("--points", type=click.IntRange(min=1), default=None,
+              help="Points for --lhs/--sobol (default: the product of the levers' N).")
+@click.option("--runs-per-point", type=click.IntRange(min=2), default=None,
+              help="Replications per point, the same at every point (default: the "
+              "scenario's runs).")
+@click.option("--kpi", "kpis", multiple=True, metavar="NAME",
+              help="KPIs to summarise (repeatable; default: all).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed (default: the scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design of each point's replications (default: the scenario's).")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Sweep directory (default: runs/<scenario>-sweep-<time>).")
+@click.option("--resume", is_flag=True, help="Finish the killed sweep in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing sweep in --out.")
+@format_option
+@user_errors
+def sweep(scenario: str, overrides: tuple[str, ...], levers: tuple[str, ...], method: str,
+          points: int | None, runs_per_point: int | None, kpis: tuple[str, ...],
+          seed: int | None, design: str | None, executor: str | None, workers: int | None,
+          scheduler: str | None, batch_size: int | None, out: str | None, resume: bool,
+          overwrite: bool, fmt: str) -> None:
+    """Sweep levers across the uncertainty: every point runs the same replications (common
+    random numbers). Writes sweep.parquet (one row per point and replication), point
+    summaries (sweep_summary.parquet/.json) and each point's run directory; resumable.
+
+    \b
+    Example:
+      capexsim sweep scenarios/bytedance_2026.yaml --lever budget.tranches.0.amount=120e9:240e9:4
+      capexsim sweep scenarios/bytedance_2026.yaml --lever allocation.training_share=0.2:0.6:3 \\
+          --lever leases.malaysia_b200.accelerators=0:40000:3 --runs-per-point 128
+      capexsim sweep scenarios/bytedance_2026.yaml --lever budget.tranches.0.amount=1e11:3e11 \\
+          --lhs --points 16 --out runs/sw --resume
+    """
+    from sim.analysis.levers import parse_lever
+    from sim.analysis.output import render
+    from sim.analysis.sweep import sweep as run_sweep
+    from sim.analysis.text import format_sweep
+    from sim.errors import CapexsimError
+
+    if resume and not out:
+        raise CapexsimError("--resume needs --out DIR, the sweep to finish")
+    directory = _analysis_out(out, "sweep", Path(scenario).stem)
+    parsed = [parse_lever(text) for text in levers]
+    result = run_sweep(scenario, parsed, method=method, points=points, overrides=list(overrides),
+                       kpis=list(kpis), runs_per_point=runs_per_point, seed=seed,
+                       design=design, workers=_workers(executor, workers, scheduler, batch_size),
+                       out=directory, resume=resume, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=format_sweep(result), document=result.to_json(),
+                      frame=result.summary))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

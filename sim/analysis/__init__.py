@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.analysis.compare import Comparison, compare
     from sim.analysis.sensitivity import Sensitivity, sensitivity
+    from sim.analysis.sweep import Sweep, sweep
 
-__all__ = ["Comparison", "Sensitivity", "compare", "sensitivity"]
+__all__ = ["Comparison", "Sensitivity", "Sweep", "compare", "sensitivity", "sweep"]
 
 _HOMES = {"compare": "sim.analysis.compare", "Comparison": "sim.analysis.compare",
           "sensitivity": "sim.analysis.sensitivity", "Sensitivity": "sim.analysis.sensitivity",

@@ -6,7 +6,7 @@ from typing import Any
 
 from sim.analysis.output import number, table
 
-__all__ = ["format_comparison", "format_sensitivity"]
+__all__ = ["format_comparison", "format_sensitivity", "format_sweep"]
 
 
 def _interval(low: Any, high: Any) -> str:
@@ -95,4 +95,26 @@ def format_sensitivity(result: Any, *, top: int = 10) -> str:
                                           "95% CI"]))
     for note in info.get("notes", []):
         lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def format_sweep(result: Any) -> str:
+    """Per point: the lever values and each KPI's mean (targets: probability)."""
+    info = result.info
+    summary = result.summary
+    levers = [c for c in summary.columns if c.startswith("lever:")]
+    names = list(dict.fromkeys(summary["kpi"]))
+    lines = [f"sweep of {info.get('scenario')}: {info.get('points')} points ({info.get('method')})"
+             f" x {info.get('runs_per_point')} replications on common random numbers "
+             f"(seed {info.get('seed')}, design {info.get('design')}); means", ""]
+    rows = []
+    for k, part in summary.groupby("point", sort=True):
+        row: list[Any] = [str(k), *[part[c].iloc[0] for c in levers]]
+        means = dict(zip(part["kpi"], part["mean"], strict=True))
+        for name in names:
+            value = means.get(name)
+            row.append(f"{value:.1%}" if name.startswith("target:") and value == value
+                       else value)
+        rows.append(row)
+    lines.append(table(rows, ["point", *[c[len("lever:"):] for c in levers], *names]))
     return "\n".join(lines)
