@@ -391,7 +391,7 @@ def compare(scenarios: tuple[str, ...], overrides: tuple[str, ...], set_for: tup
           --label base --label raised --set-for raised:budget.tranches.0.amount=200e9
     """
     from sim.analysis.common import parse_set_for
-    from sim.analysis.compare import compare as run_compare
+    from sim.analysis.comparison import compare as run_compare
     from sim.analysis.output import render
     from sim.analysis.text import format_comparison
     from sim.errors import CapexsimError
@@ -493,8 +493,8 @@ def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...]
       capexsim sensitivity scenarios/bytedance_2026.yaml --from runs/big --top 5
     """
     from sim.analysis.output import render
-    from sim.analysis.sensitivity import METHODS
-    from sim.analysis.sensitivity import sensitivity as run_sensitivity
+    from sim.analysis.sensitivities import METHODS
+    from sim.analysis.sensitivities import sensitivity as run_sensitivity
     from sim.analysis.text import format_sensitivity
 
     chosen = list(METHODS) if "all" in methods else list(dict.fromkeys(methods))
@@ -558,7 +558,7 @@ def sweep(scenario: str, overrides: tuple[str, ...], levers: tuple[str, ...], me
     """
     from sim.analysis.levers import parse_lever
     from sim.analysis.output import render
-    from sim.analysis.sweep import sweep as run_sweep
+    from sim.analysis.sweeps import sweep as run_sweep
     from sim.analysis.text import format_sweep
     from sim.errors import CapexsimError
 
@@ -574,6 +574,77 @@ def sweep(scenario: str, overrides: tuple[str, ...], levers: tuple[str, ...], me
         click.echo(f"results in {directory}", err=True)
     click.echo(render(fmt, text=format_sweep(result), document=result.to_json(),
                       frame=result.summary))
+
+
+def _parse_range(text: str | None) -> tuple[float, float] | None:
+    from sim.errors import CapexsimError
+
+    if text is None:
+        return None
+    low, sep, high = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(low), float(high)
+    except ValueError:
+        raise CapexsimError(f"--range {text}: expected LOW:HIGH, e.g. 100e9:400e9") from None
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--target", required=True, metavar="NAME", help="A target of the scenario, by "
+              "name.")
+@click.option("--probability", type=float, default=0.9, show_default=True,
+              help="The probability the target must be met with.")
+@click.option("--lever", required=True, metavar="PATH", help="The field to solve for, e.g. "
+              "budget.tranches.0.amount.")
+@click.option("--range", "value_range", default=None, metavar="LOW:HIGH",
+              help="Where to search (default: a quarter to four times the scenario's value).")
+@click.option("--tolerance", type=float, default=1e-3, show_default=True,
+              help="Stop when the bracket is this fraction of the range.")
+@click.option("--scan", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Evenly spaced values tried first (monotonicity check, bracket).")
+@click.option("--runs", type=click.IntRange(min=2), default=None,
+              help="Replications per lever value (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed (default: the scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design (default: the scenario's).")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for solve.json (default: runs/<scenario>-solve-<time>).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing solve.json in --out.")
+@format_option
+@user_errors
+def solve(scenario: str, overrides: tuple[str, ...], target: str, probability: float,
+          lever: str, value_range: str | None, tolerance: float, scan: int, runs: int | None,
+          seed: int | None, design: str | None, executor: str | None, workers: int | None,
+          scheduler: str | None, batch_size: int | None, out: str | None, overwrite: bool,
+          fmt: str) -> None:
+    """The smallest (or largest) lever value at which a target is met with a probability:
+    bisection on common-random-number estimates, with an interval from the binomial error of
+    the probability at the bracketing values. Refuses (exit 1) when the target cannot be met
+    in the range or is not monotone in the lever. Writes solve.json.
+
+    \b
+    Example:
+      capexsim solve scenarios/bytedance_2026.yaml --target 'A 1e26 FLOP run done by 2027-12' \\
+          --probability 0.9 --lever budget.tranches.0.amount --range 100e9:400e9 --runs 256
+    """
+    from sim.analysis.output import render
+    from sim.analysis.solver import solve as run_solve
+
+    directory = _analysis_out(out, "solve", Path(scenario).stem)
+    result = run_solve(scenario, target=target, probability=probability, lever=lever,
+                       value_range=_parse_range(value_range), overrides=list(overrides),
+                       runs=runs, seed=seed, design=design, tolerance=tolerance, scan=scan,
+                       workers=_workers(executor, workers, scheduler, batch_size),
+                       out=directory, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=result.line(), document=result.to_json(),
+                      frame=result.evaluations))
 
 
 if __name__ == "__main__":  # pragma: no cover

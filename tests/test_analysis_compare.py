@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from scipy import stats
 
 from cli import main
-from sim.analysis.compare import compare
+from sim.analysis.comparison import compare
 from sim.analysis.paired import paired, regret
 from sim.analysis.running import Workers
 
@@ -116,3 +116,14 @@ def test_cli_compare_formats_and_errors(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, [*args, "--kpi", "h100s", "--out", str(tmp_path / "e")])
     assert bad.exit_code == 1
     assert "unknown KPI" in bad.stderr
+
+
+def test_the_package_exports_functions_lazily() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.analysis as a; assert 'pandas' not in sys.modules; "
+            "import sim.analysis.comparison, sim.analysis.solver; "
+            "from sim.analysis import compare, sensitivity, solve, sweep; "
+            "assert all(callable(f) for f in (compare, sensitivity, solve, sweep))")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

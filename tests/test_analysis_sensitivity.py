@@ -16,7 +16,7 @@ from scipy import stats
 from cli import main
 from sim.analysis.ranks import prcc, rank_frame, spearman
 from sim.analysis.running import Workers
-from sim.analysis.sensitivity import sensitivity
+from sim.analysis.sensitivities import sensitivity
 from sim.analysis.sobol import SobolPlan, assign_groups, outputs_by_block, sobol_indices_of
 
 ROOT = Path(__file__).resolve().parent.parent

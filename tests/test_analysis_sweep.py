@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from cli import main
 from sim.analysis.levers import lever_points, parse_lever
 from sim.analysis.running import Workers
-from sim.analysis.sweep import sweep
+from sim.analysis.sweeps import sweep
 from sim.errors import CapexsimError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ def test_dask_gives_the_serial_bytes_for_sweeps_and_plans(tmp_path: Path) -> Non
     distributed = pytest.importorskip("distributed")
     import logging
 
-    from sim.analysis.sensitivity import sensitivity
+    from sim.analysis.sensitivities import sensitivity
 
     one_driver = ROOT / "tests" / "scenarios" / "one_driver.yaml"
     levers = [parse_lever(LEVERS[1])]

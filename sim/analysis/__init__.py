@@ -8,12 +8,12 @@ Parquet) into a run directory that a report can render.
 >>> result.kpis  # doctest: +SKIP
 
 Modules: :mod:`~sim.analysis.common` (scenarios with labels and overrides, KPI choice, JSON
-files), :mod:`~sim.analysis.paired` (paired statistics), :mod:`~sim.analysis.compare`,
+files), :mod:`~sim.analysis.paired` (paired statistics), :mod:`~sim.analysis.comparison`,
 :mod:`~sim.analysis.points` (evaluating given points of the input space on an executor),
 :mod:`~sim.analysis.ranks` (Spearman, PRCC), :mod:`~sim.analysis.tornado`,
-:mod:`~sim.analysis.sobol` (grouped Sobol' indices), :mod:`~sim.analysis.sensitivity`,
-:mod:`~sim.analysis.levers` (lever values into scenarios), :mod:`~sim.analysis.sweep`,
-:mod:`~sim.analysis.solve`, :mod:`~sim.analysis.output` (table, JSON, CSV text).
+:mod:`~sim.analysis.sobol` (grouped Sobol' indices), :mod:`~sim.analysis.sensitivities`,
+:mod:`~sim.analysis.levers` (lever values into scenarios), :mod:`~sim.analysis.sweeps`,
+:mod:`~sim.analysis.solver`, :mod:`~sim.analysis.output` (table, JSON, CSV text).
 """
 
 from __future__ import annotations
@@ -21,16 +21,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.analysis.compare import Comparison, compare
-    from sim.analysis.sensitivity import Sensitivity, sensitivity
-    from sim.analysis.sweep import Sweep, sweep
+    from sim.analysis.comparison import Comparison, compare
+    from sim.analysis.sensitivities import Sensitivity, sensitivity
+    from sim.analysis.solver import Solution, solve
+    from sim.analysis.sweeps import Sweep, sweep
 
-__all__ = ["Comparison", "Sensitivity", "Sweep", "compare", "sensitivity", "sweep"]
+__all__ = ["Comparison", "Sensitivity", "Solution", "Sweep", "compare", "sensitivity", "solve",
+           "sweep"]
 
-_HOMES = {"compare": "sim.analysis.compare", "Comparison": "sim.analysis.compare",
-          "sensitivity": "sim.analysis.sensitivity", "Sensitivity": "sim.analysis.sensitivity",
-          "sweep": "sim.analysis.sweep", "Sweep": "sim.analysis.sweep",
-          "solve": "sim.analysis.solve", "Solution": "sim.analysis.solve"}
+# module names differ from the functions': importing a submodule sets it as an attribute of
+# the package, which would shadow a function of the same name
+_HOMES = {"compare": "sim.analysis.comparison", "Comparison": "sim.analysis.comparison",
+          "sensitivity": "sim.analysis.sensitivities",
+          "Sensitivity": "sim.analysis.sensitivities",
+          "sweep": "sim.analysis.sweeps", "Sweep": "sim.analysis.sweeps",
+          "solve": "sim.analysis.solver", "Solution": "sim.analysis.solver"}
 
 
 def __getattr__(name: str) -> Any:
