@@ -128,12 +128,15 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--trace", is_flag=True, help="One replication, with its event log: orders, "
               "deliveries, cancellations, builds, leases, rules, runs, and why.")
 @click.option("--check", is_flag=True, help="Check the model's invariants after every event.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output: the report, summary.json's content, or CSV (one "
+              "row per KPI and target).")
 @user_errors
 def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: float | None,
         max_runs: int | None, seed: int | None, design: str | None, executor: str | None,
         workers: int | None, scheduler: str | None, batch_size: int | None, out: str | None,
         resume: bool, overwrite: bool, keep_series: bool | None, replication: int | None,
-        nominal: bool, trace: bool, check: bool) -> None:
+        nominal: bool, trace: bool, check: bool, fmt: str) -> None:
     """Run a scenario's Monte Carlo replications and print the summary: per KPI the mean with
     its 95% interval and percentiles, each target's probability. Results go to a run
     directory (KPIs per replication in Parquet, series bands, summary.json); the seed and the
@@ -157,7 +160,8 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: 
         raise click.UsageError("--nominal, --trace and --replication run one replication; "
                                "drop --runs/--precision")
     if one or (runs or (None if precision or resume else loaded.monte_carlo.runs)) == 1:
-        _run_one(loaded, seed, replication or 0, nominal=nominal, trace=trace, check=check)
+        _run_one(loaded, seed, replication or 0, nominal=nominal, trace=trace, check=check,
+                 fmt=fmt)
         return
     if executor is None:
         executor = "dask" if scheduler else "processes"
@@ -165,19 +169,25 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: 
         _run_many(loaded, scenario, runs=runs, precision=precision, max_runs=max_runs,
                   seed=seed, design=design, executor=executor, workers=workers,
                   scheduler=scheduler, batch_size=batch_size, out=out, resume=resume,
-                  overwrite=overwrite, keep_series=keep_series, check=check)
+                  overwrite=overwrite, keep_series=keep_series, check=check, fmt=fmt)
     except KeyboardInterrupt:
         raise CapexsimError("interrupted; finish the run with --resume --out DIR") from None
 
 
 def _run_one(loaded: Any, seed: int | None, replication: int, *, nominal: bool, trace: bool,
-             check: bool) -> None:
+             check: bool, fmt: str = "table") -> None:
     """One replication's KPIs and targets (and its event log with ``trace``)."""
     from sim.api import replicate
     from sim.report.text import format_replication
 
     root = loaded.monte_carlo.seed if seed is None else seed
     result = replicate(loaded, replication, seed=root, nominal=nominal, trace=trace, check=check)
+    if fmt != "table":
+        from sim.analysis.output import render, replication_document, replication_frame
+
+        doc = replication_document(loaded, result, root)
+        click.echo(render(fmt, text="", document=doc, frame=replication_frame(doc)))
+        return
     if trace and result.trace is not None:
         for event in result.trace:
             click.echo(event.render(loaded.clock.start))
@@ -197,7 +207,8 @@ def _default_out(scenario: str) -> Path:
     return path
 
 
-def _run_many(loaded: Any, scenario: str, *, out: str | None, **options: Any) -> None:
+def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table",
+              **options: Any) -> None:
     """A Monte Carlo run into a run directory; seed, directory and summary to stdout."""
     from sim.errors import CapexsimError
     from sim.runner.driver import execute
@@ -211,12 +222,19 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, **options: Any) ->
     opts = RunOptions(out=directory, **options)
     if not opts.resume:
         seed = loaded.monte_carlo.seed if opts.seed is None else opts.seed
-        click.echo(f"seed {seed}; run directory {directory}")
+        click.echo(f"seed {seed}; run directory {directory}", err=fmt != "table")
     stream = sys.stderr if progress_wanted(sys.stderr) else None
     result = execute(loaded, opts, progress=stream,
                      note=lambda text: click.echo(f"note: {text}", err=True))
     if opts.resume:
-        click.echo(f"seed {result.seed}; run directory {directory} (resumed)")
+        click.echo(f"seed {result.seed}; run directory {directory} (resumed)",
+                   err=fmt != "table")
+    if fmt != "table":
+        from sim.analysis.output import render, summary_frame
+
+        click.echo(render(fmt, text="", document=result.summary,
+                          frame=summary_frame(result.summary)))
+        return
     click.echo(format_summary(result.summary))
 
 
