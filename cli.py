@@ -485,6 +485,7 @@ def _read_groups(groups_file: str | None, group: tuple[str, ...]) -> dict[str, l
               help="Bootstrap resamples for the Sobol' intervals (0: none).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Inputs shown per KPI and method in the table.")
+@click.option("--by-section", is_flag=True, help="Show the tornado by scenario section.")
 @_worker_options
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Directory for sensitivity.json (default: runs/<scenario>-sensitivity-"
@@ -496,9 +497,9 @@ def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...]
                 methods: tuple[str, ...], from_run: str | None, runs: int | None,
                 seed: int | None, design: str | None, tornado_runs: int, sobol_n: int,
                 groups_file: str | None, group: tuple[str, ...], no_events_group: bool,
-                bootstrap: int, top: int, executor: str | None, workers: int | None,
-                scheduler: str | None, batch_size: int | None, out: str | None,
-                overwrite: bool, fmt: str) -> None:
+                bootstrap: int, top: int, by_section: bool, executor: str | None,
+                workers: int | None, scheduler: str | None, batch_size: int | None,
+                out: str | None, overwrite: bool, fmt: str) -> None:
     """What drives each KPI: Spearman and partial rank correlations of every uncertain input
     (from a fresh run or --from a run directory), a tornado (each input at P10 and P90, the
     others at their medians, same event streams), and first-order and total Sobol' indices by
@@ -525,7 +526,7 @@ def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...]
         out=directory, overwrite=overwrite)
     if fmt == "table":
         click.echo(f"results in {directory}", err=True)
-    click.echo(render(fmt, text=format_sensitivity(result, top=top),
+    click.echo(render(fmt, text=format_sensitivity(result, top=top, by_section=by_section),
                       document=result.to_json(), frame=result.main_frame()))
 
 

@@ -143,7 +143,12 @@ def test_one_driver_ranks_first_in_every_method(tmp_path: Path) -> None:
     assert (result.sobol.iloc[1:]["total"] < 0.01).all()
     doc = json.loads((tmp_path / "s" / "sensitivity.json").read_text())
     assert doc["methods"] == ["rank", "tornado", "sobol"]
+    assert doc["tornado_sections"][0]["section"] == "chips"
+    assert doc["tornado_sections"][0]["top_input"] == driver
     assert (tmp_path / "s" / "run" / "kpis.parquet").is_file()
+    again = sensitivity(ONE_DRIVER, kpis=["chips_delivered"], methods=["rank"], runs=64,
+                        workers=SERIAL, out=tmp_path / "s", overwrite=True)
+    assert again.rank.equals(result.rank)
 
 
 def test_tornado_against_direct_runs(tmp_path: Path) -> None:

@@ -52,7 +52,41 @@ def spearman(x: Array, y: Array) -> Array:
     return _corr_with(_ranks(x[keep]), _ranks(y[keep]))
 
 
-def prcc(x: Array, y: Array) -> Array:
+class _RankRegression:
+    """The inputs' side of the rank regression, shared by every KPI finite on the same rows:
+    the varying inputs' centred ranks and the pseudo-inverse of their cross-product."""
+
+    def __init__(self, x: Array) -> None:
+        n = x.shape[0]
+        self.varying = (np.flatnonzero(np.ptp(x, axis=0) > 0) if n
+                        else np.zeros(0, np.int64))
+        self.z = _ranks(x[:, self.varying]) if n else np.zeros((0, 0))
+        self.z -= self.z.mean(axis=0) if n else 0.0
+        self.inverse = np.linalg.pinv(self.z.T @ self.z) if len(self.varying) else \
+            np.zeros((0, 0))
+
+    def prcc(self, y: Array, d: int) -> Array:
+        out = np.full(d, np.nan)
+        n, p = len(y), len(self.varying)
+        df = n - 1 - p
+        if df < 1 or p == 0 or np.ptp(y) == 0:
+            return out
+        ry = _ranks(y)
+        ry -= ry.mean()
+        beta = self.inverse @ (self.z.T @ ry)
+        residual = ry - self.z @ beta
+        sigma2 = float(residual @ residual) / df
+        scale = float(np.sqrt(ry @ ry))
+        if sigma2 <= (1e-12 * scale) ** 2:
+            values = np.where(np.abs(beta) > 1e-9, np.sign(beta), 0.0)
+        else:
+            t = beta / np.sqrt(sigma2 * np.clip(np.diag(self.inverse), 1e-300, None))
+            values = t / np.sqrt(t * t + df)
+        out[self.varying] = np.clip(values, -1.0, 1.0)
+        return out
+
+
+def prcc(x: Array, y: Array, *, _cache: dict[bytes, _RankRegression] | None = None) -> Array:
     """Partial rank correlation of each column of ``x`` with ``y`` given the other columns.
 
     From one least-squares fit of the KPI's ranks on every input's ranks: the partial
@@ -61,30 +95,13 @@ def prcc(x: Array, y: Array) -> Array:
     residual) gives +/-1 for the inputs with a coefficient and 0 for the others.
     """
     keep = np.isfinite(y)
-    x, y = x[keep], y[keep]
-    n, d = x.shape
-    out = np.full(d, np.nan)
-    varying = np.flatnonzero(np.ptp(x, axis=0) > 0) if n else np.zeros(0, np.int64)
-    p = len(varying)
-    df = n - 1 - p
-    if df < 1 or p == 0 or np.ptp(y) == 0:
-        return out
-    z = _ranks(x[:, varying])
-    z -= z.mean(axis=0)
-    ry = _ranks(y)
-    ry -= ry.mean()
-    inverse = np.linalg.pinv(z.T @ z)
-    beta = inverse @ (z.T @ ry)
-    residual = ry - z @ beta
-    sigma2 = float(residual @ residual) / df
-    scale = float(np.sqrt(ry @ ry))
-    if sigma2 <= (1e-12 * scale) ** 2:
-        values = np.where(np.abs(beta) > 1e-9, np.sign(beta), 0.0)
-    else:
-        t = beta / np.sqrt(sigma2 * np.clip(np.diag(inverse), 1e-300, None))
-        values = t / np.sqrt(t * t + df)
-    out[varying] = np.clip(values, -1.0, 1.0)
-    return out
+    key = np.packbits(keep).tobytes()
+    regression = None if _cache is None else _cache.get(key)
+    if regression is None:
+        regression = _RankRegression(x[keep])
+        if _cache is not None:
+            _cache[key] = regression
+    return regression.prcc(y[keep], x.shape[1])
 
 
 def fisher_interval(r: Array, n: int, variance: Array | float
@@ -105,12 +122,13 @@ def rank_frame(names: Sequence[str], inputs: Array, kpis: dict[str, Array]) -> A
     import pandas as pd
 
     rows = []
+    cache: dict[bytes, _RankRegression] = {}
     for kpi, y in kpis.items():
         n = int(np.isfinite(y).sum())
         rho = spearman(inputs, y)
         rho_lo, rho_hi = fisher_interval(rho, n, (1 + rho**2 / 2) / max(n - 3, 1) if n > 3
                                          else math.inf)
-        pr = prcc(inputs, y)
+        pr = prcc(inputs, y, _cache=cache)
         varying = int((np.ptp(inputs[np.isfinite(y)], axis=0) > 0).sum()) if n else 0
         dof = n - 3 - (varying - 1)
         pr_lo, pr_hi = fisher_interval(pr, n, 1.0 / dof if dof > 0 else math.inf)

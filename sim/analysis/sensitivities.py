@@ -43,7 +43,16 @@ class Sensitivity:
         for name in METHODS:
             frame = getattr(self, name)
             doc[name] = None if frame is None else frame.to_dict(orient="records")
+        sections = self.tornado_sections()
+        doc["tornado_sections"] = None if sections is None else \
+            sections.to_dict(orient="records")
         return doc
+
+    def tornado_sections(self) -> Any:
+        """The tornado grouped by scenario section (None without a tornado)."""
+        from sim.analysis.tornado import tornado_sections
+
+        return None if self.tornado is None else tornado_sections(self.tornado)
 
     def main_frame(self) -> Any:
         """The first method's table (for CSV output)."""
@@ -105,7 +114,7 @@ def sensitivity(scenario: Scenario | str | Path, *, overrides: Sequence[str] = (
     with open_executor(workers) as executor:
         if "rank" in methods:
             result.rank = _rank(loaded, common, chosen, executor, workers, directory,
-                                from_run, notes)
+                                from_run, notes, overwrite)
         if "tornado" in methods:
             from sim.analysis.points import evaluate, point_spec
             from sim.analysis.tornado import TornadoPlan, tornado_frame
@@ -137,7 +146,7 @@ def sensitivity(scenario: Scenario | str | Path, *, overrides: Sequence[str] = (
 
 def _rank(scenario: Scenario, common: Common, chosen: Sequence[str], executor: Any,
           workers: Workers, directory: Path | None, from_run: str | Path | None,
-          notes: list[str]) -> Any:
+          notes: list[str], overwrite: bool) -> Any:
     from sim.analysis.ranks import rank_frame
     from sim.runner.result import RunResult
 
@@ -149,7 +158,8 @@ def _rank(scenario: Scenario, common: Common, chosen: Sequence[str], executor: A
         table = kpi_arrays(RunResult.load(path))
     else:
         where = None if directory is None else directory / "run"
-        table = kpi_arrays(run_one(scenario, common, executor, workers, out=where))
+        table = kpi_arrays(run_one(scenario, common, executor, workers, out=where,
+                                   overwrite=overwrite))
     columns = [c for c in table.columns if c.startswith("input:")]
     names = [c[len("input:"):] for c in columns]
     inputs = table[columns].to_numpy(dtype=np.float64)

@@ -148,6 +148,8 @@ def sweep(scenario: str | Path, levers: Sequence[Lever], *, method: str = "grid"
 
         manifest = _manifest(sha256_text(source.base.model_dump_json()), levers, method,
                              values, common)
+        if resume and not (directory / "sweep.json").is_file():
+            raise CapexsimError(f"nothing to resume: {directory} has no sweep.json")
         directory.mkdir(parents=True, exist_ok=True)
         lock = RunLock(directory)
         lock.acquire()

@@ -59,8 +59,9 @@ def format_comparison(result: Any) -> str:
     return "\n".join(lines)
 
 
-def format_sensitivity(result: Any, *, top: int = 10) -> str:
-    """Per KPI and method the ``top`` inputs (or groups), strongest first."""
+def format_sensitivity(result: Any, *, top: int = 10, by_section: bool = False) -> str:
+    """Per KPI and method the ``top`` inputs (or groups), strongest first; the tornado by
+    scenario section with ``by_section``."""
     info = result.info
     lines = [f"sensitivity of {info['scenario']}: {', '.join(info['methods'])} "
              f"({info['inputs']} uncertain inputs, seed {info['seed']})"]
@@ -76,7 +77,15 @@ def format_sensitivity(result: Any, *, top: int = 10) -> str:
             n = int(part["n"].iloc[0]) if len(part) else 0
             lines.append(f" rank correlations ({n:,} replications; 95% CI by Fisher z)")
             lines.append(table(rows, ["input", "Spearman", "95% CI", "PRCC", "95% CI"]))
-        if result.tornado is not None:
+        if result.tornado is not None and by_section:
+            part = result.tornado_sections()
+            part = part[part["kpi"] == kpi].head(top)
+            lines.append(" tornado by section (P10 / P90 of each input, others at medians)")
+            rows = [[r["section"], r["inputs"], r["largest_swing"], r["top_input"],
+                     r["total_swing"]] for _, r in part.iterrows()]
+            lines.append(table(rows, ["section", "inputs", "largest swing", "from",
+                                      "sum of swings"]))
+        elif result.tornado is not None:
             part = result.tornado[result.tornado["kpi"] == kpi].head(top)
             base = number(part["baseline"].iloc[0]) if len(part) else "n/a"
             lines.append(f" tornado (P10 / P90, others at their medians; baseline {base})")

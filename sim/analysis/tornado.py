@@ -20,7 +20,7 @@ import numpy.typing as npt
 from sim.api import KPI_NAMES
 from sim.kpis import KPIS
 
-__all__ = ["TornadoPlan", "section_of", "tornado_frame"]
+__all__ = ["TornadoPlan", "section_of", "tornado_frame", "tornado_sections"]
 
 
 def section_of(path: str) -> str:
@@ -86,3 +86,21 @@ def tornado_frame(plan: TornadoPlan, names: Sequence[str], kpis: npt.NDArray[np.
     frame = pd.DataFrame(rows, columns=["kpi", "unit", "input", "section", "baseline", "at_low",
                                         "at_high", "swing", "rank"])
     return frame.sort_values(["kpi", "rank"], kind="stable").reset_index(drop=True)
+
+
+def tornado_sections(frame: Any) -> Any:
+    """The tornado by scenario section: per KPI and section, its inputs, the largest swing of
+    one of them (and which), and the sum of their swings; ranked by the largest swing."""
+    import pandas as pd
+
+    rows = []
+    for (kpi, section), part in frame.groupby(["kpi", "section"], sort=False):
+        top = part.sort_values("swing", ascending=False, kind="stable").iloc[0]
+        rows.append({"kpi": kpi, "section": section, "inputs": len(part),
+                     "largest_swing": float(top["swing"]), "top_input": top["input"],
+                     "total_swing": float(part["swing"].sum())})
+    out = pd.DataFrame(rows, columns=["kpi", "section", "inputs", "largest_swing",
+                                      "top_input", "total_swing"])
+    out["rank"] = out.groupby("kpi", sort=False)["largest_swing"].rank(
+        ascending=False, method="first").astype("int64")
+    return out.sort_values(["kpi", "rank"], kind="stable").reset_index(drop=True)
