@@ -67,7 +67,8 @@ def test_a_scenario_against_itself_differs_by_exactly_nothing(tmp_path: Path) ->
     assert (tmp_path / "self" / "runs" / "b" / "kpis.parquet").is_file()
 
 
-@pytest.mark.parametrize("other", ["bytedance_2026_raised.yaml", "export_shock.yaml"])
+@pytest.mark.parametrize("other", ["bytedance_2026_raised.yaml", "export_shock.yaml",
+                                   "domestic_only.yaml", "lease_heavy.yaml"])
 def test_paired_intervals_are_narrower_on_the_shipped_pairs(other: str) -> None:
     result = compare([REFERENCE, ROOT / "scenarios" / other], overrides=SHORT, runs=32,
                      kpis=KPIS, workers=SERIAL)

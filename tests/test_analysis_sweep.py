@@ -87,7 +87,7 @@ def test_sweep_table_summary_and_common_random_numbers(tmp_path: Path) -> None:
 
 def _command(out: Path, *extra: str) -> list[str]:
     exe = Path(sys.executable).with_name("capexsim")
-    args = [str(exe), "sweep", str(REFERENCE), "--runs-per-point", "48", "--seed", "5",
+    args = [str(exe), "sweep", str(REFERENCE), "--runs-per-point", "32", "--seed", "5",
             "--workers", "2", "--batch-size", "4", "--out", str(out), "--format", "json"]
     for lever in LEVERS:
         args += ["--lever", lever]
@@ -115,7 +115,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> No
     resumed = subprocess.run(_command(out, "--resume"), capture_output=True, text=True,
                              env=env, timeout=300, check=False)
     assert resumed.returncode == 0, resumed.stderr
-    sweep(REFERENCE, [parse_lever(t) for t in LEVERS], overrides=SHORT, runs_per_point=48,
+    sweep(REFERENCE, [parse_lever(t) for t in LEVERS], overrides=SHORT, runs_per_point=32,
           seed=5, workers=Workers("serial"), out=tmp_path / "whole")
     for name in ("sweep.parquet", "sweep_summary.parquet"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
