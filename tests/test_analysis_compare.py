@@ -16,6 +16,7 @@ from cli import main
 from sim.analysis.comparison import compare
 from sim.analysis.paired import paired, regret
 from sim.analysis.running import Workers
+from sim.errors import CapexsimError
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "scenarios" / "bytedance_2026.yaml"
@@ -65,6 +66,13 @@ def test_a_scenario_against_itself_differs_by_exactly_nothing(tmp_path: Path) ->
     assert doc["kind"] == "compare"
     assert doc["baseline"] == "a"
     assert (tmp_path / "self" / "runs" / "b" / "kpis.parquet").is_file()
+    # finished runs resume to themselves; a new comparison there needs --overwrite
+    again = compare([REFERENCE, REFERENCE], labels=["a", "b"], overrides=SHORT, runs=16,
+                    workers=SERIAL, out=tmp_path / "self", resume=True)
+    assert again.kpis.equals(result.kpis)
+    with pytest.raises(CapexsimError, match="already exists"):
+        compare([REFERENCE, REFERENCE], labels=["a", "b"], overrides=SHORT, runs=16,
+                workers=SERIAL, out=tmp_path / "self")
 
 
 @pytest.mark.parametrize("other", ["bytedance_2026_raised.yaml", "export_shock.yaml",
