@@ -361,7 +361,7 @@ def _workers(executor: str | None, workers: int | None, scheduler: str | None,
     from sim.analysis.running import Workers
 
     kind = executor or ("dask" if scheduler else "processes")
-    return Workers(kind, workers, scheduler, batch_size)
+    return Workers(kind, workers, scheduler, batch_size, progress=True)
 
 
 def _analysis_out(out: str | None, kind: str, stem: str) -> Path:

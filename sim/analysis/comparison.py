@@ -29,7 +29,7 @@ from sim.analysis.common import (
     write_json,
 )
 from sim.analysis.paired import CONFIDENCE, paired, regret
-from sim.analysis.running import Workers, kpi_arrays, open_executor, run_one
+from sim.analysis.running import Workers, kpi_frame, open_executor, run_one
 from sim.kpis import KPIS
 
 __all__ = ["Comparison", "compare", "compare_frames"]
@@ -87,7 +87,7 @@ def compare_frames(labels: Sequence[str], tables: Sequence[Any], kpis: Sequence[
                         "variance_ratio": p.variance_ratio, "p_better": p.p_better,
                         "ties": p.ties, "pairs": p.n})
             rows.append(row)
-    kpi_frame = pd.DataFrame(rows)
+    by_kpi = pd.DataFrame(rows)
 
     trows = []
     for name in target_names[0]:
@@ -112,7 +112,7 @@ def compare_frames(labels: Sequence[str], tables: Sequence[Any], kpis: Sequence[
             rrows.append({"kpi": kpi, "unit": KPIS[kpi].unit, "scenario": label,
                           "best_in": int(wins[s]), "mean_shortfall": float(mean_short[s]),
                           "max_shortfall": float(max_short[s])})
-    return kpi_frame, target_frame, pd.DataFrame(rrows)
+    return by_kpi, target_frame, pd.DataFrame(rrows)
 
 
 def compare(scenarios: Sequence[str | Path], *, labels: Sequence[str] | None = None,
@@ -145,9 +145,9 @@ def compare(scenarios: Sequence[str | Path], *, labels: Sequence[str] | None = N
             where = None if directory is None else directory / "runs" / item.label
             run = run_one(item.scenario, common, executor, workers, out=where,
                           resume=resume, overwrite=overwrite)
-            tables.append(kpi_arrays(run))
+            tables.append(kpi_frame(run))
     names = [[t.name for t in item.scenario.targets] for item in loaded]
-    kpi_frame, target_frame, regret_frame = compare_frames(
+    kpi_table, target_frame, regret_frame = compare_frames(
         [i.label for i in loaded], tables, chosen, names)
     info = {
         "kind": "compare", "format": 1,
@@ -164,7 +164,7 @@ def compare(scenarios: Sequence[str | Path], *, labels: Sequence[str] | None = N
                                     "the replications pairing saves",
                   "best_in": "replications where the scenario is best (ties count for each)"},
     }
-    result = Comparison(kpi_frame, target_frame, regret_frame, info, directory)
+    result = Comparison(kpi_table, target_frame, regret_frame, info, directory)
     if directory is not None:
         write_json(directory / "compare.json", result.to_json())
     return result

@@ -18,7 +18,7 @@ from sim.runner.options import local_cores
 from sim.runner.result import RunResult
 from sim.schema.scenario import Scenario
 
-__all__ = ["Workers", "kpi_arrays", "open_executor", "run_one"]
+__all__ = ["Workers", "kpi_frame", "open_executor", "run_one"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Workers:
     workers: int | None = None
     scheduler: str | None = None
     batch_size: int | None = None
+    progress: bool = False
+    """Draw the runner's progress bar on standard error (when it is a terminal)."""
 
     def count(self) -> int:
         """Workers for the batch size: 1 in series, else as given or all local cores."""
@@ -57,10 +59,17 @@ def run_one(scenario: Scenario, common: Common, executor: Executor, workers: Wor
                          executor=workers.executor, workers=executor.workers,
                          batch_size=workers.batch_size, out=out, resume=resume,
                          overwrite=overwrite)
-    return execute(scenario, options, executor=executor)
+    stream = None
+    if workers.progress:
+        import sys
+
+        from sim.runner.progress import progress_wanted
+
+        stream = sys.stderr if progress_wanted(sys.stderr) else None
+    return execute(scenario, options, executor=executor, progress=stream)
 
 
-def kpi_arrays(result: RunResult) -> Any:
+def kpi_frame(result: RunResult) -> Any:
     """The run's KPI table as a pandas DataFrame, in replication order."""
     frame = result.to_arrow().to_pandas()
     return frame.sort_values("replication", kind="stable").reset_index(drop=True)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.common import Common, common_options, select_kpis, write_json
-from sim.analysis.running import Workers, kpi_arrays, open_executor, run_one
+from sim.analysis.running import Workers, kpi_frame, open_executor, run_one
 from sim.api import KPI_NAMES
 from sim.errors import CapexsimError
 from sim.schema.scenario import Scenario
@@ -155,10 +155,10 @@ def _rank(scenario: Scenario, common: Common, chosen: Sequence[str], executor: A
         if not (path / "summary.json").is_file():
             raise CapexsimError(f"--from {path}: not a finished run directory (no "
                                 "summary.json)")
-        table = kpi_arrays(RunResult.load(path))
+        table = kpi_frame(RunResult.load(path))
     else:
         where = None if directory is None else directory / "run"
-        table = kpi_arrays(run_one(scenario, common, executor, workers, out=where,
+        table = kpi_frame(run_one(scenario, common, executor, workers, out=where,
                                    overwrite=overwrite))
     columns = [c for c in table.columns if c.startswith("input:")]
     names = [c[len("input:"):] for c in columns]

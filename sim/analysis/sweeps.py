@@ -142,12 +142,12 @@ def sweep(scenario: str | Path, levers: Sequence[Lever], *, method: str = "grid"
     scenarios = [source.at(levers, row) for row in values.tolist()]  # fail fast on bad values
     workers = workers or Workers()
     directory = None if out is None else Path(out)
+    from sim.store.manifest import sha256_text
+
+    manifest = _manifest(sha256_text(source.base.model_dump_json()), levers, method, values,
+                         common)
     lock = None
     if directory is not None:
-        from sim.store.manifest import sha256_text
-
-        manifest = _manifest(sha256_text(source.base.model_dump_json()), levers, method,
-                             values, common)
         if resume and not (directory / "sweep.json").is_file():
             raise CapexsimError(f"nothing to resume: {directory} has no sweep.json")
         directory.mkdir(parents=True, exist_ok=True)
@@ -164,8 +164,7 @@ def sweep(scenario: str | Path, levers: Sequence[Lever], *, method: str = "grid"
                 tables.append(_point_table(result, k, levers, values))
         table = pa.concat_tables(tables)
         summary = _summary(table, levers, chosen)
-        info = {**(manifest if directory is not None else {"kind": "sweep"}),
-                "scenario": source.base.name, "kpis": chosen, "status": "complete",
+        info = {**manifest, "scenario": source.base.name, "kpis": chosen, "status": "complete",
                 "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         info.pop("values", None)
         result_ = Sweep(table.to_pandas(), summary, info, directory)
