@@ -88,20 +88,33 @@ def test_paired_intervals_are_narrower_on_the_shipped_pairs(other: str) -> None:
         assert r["variance_ratio"] > 1, r["kpi"]
 
 
-def test_the_same_replications_as_a_plain_run(tmp_path: Path) -> None:
-    """Common random numbers: each scenario's column equals its own run with the shared seed."""
+def test_the_same_replications_as_plain_runs() -> None:
+    """Each scenario's column is its own run with the shared seed; every figure of the
+    comparison recomputed from the two plain runs."""
     from sim.runner import run
 
     result = compare([REFERENCE, REFERENCE], labels=["a", "b"], overrides=SHORT, runs=8,
                      seed=5, kpis=KPIS, workers=SERIAL,
                      overrides_for={"b": ["budget.tranches.0.amount=200e9"]})
-    alone = run(REFERENCE, runs=8, seed=5, executor="serial", progress=False,
-                overrides=[*SHORT, "budget.tranches.0.amount=200e9"]).kpis
+    a = run(REFERENCE, runs=8, seed=5, executor="serial", progress=False, overrides=SHORT).kpis
+    b = run(REFERENCE, runs=8, seed=5, executor="serial", progress=False,
+            overrides=[*SHORT, "budget.tranches.0.amount=200e9"]).kpis
     row = result.kpis[(result.kpis["scenario"] == "b")
                       & (result.kpis["kpi"] == "budget_unspent_usd")].iloc[0]
-    assert row["mean"] == pytest.approx(alone["budget_unspent_usd"].mean(), rel=1e-12)
-    assert not math.isnan(row["diff"])
-    assert row["diff"] > 0
+    assert row["mean"] == pytest.approx(b["budget_unspent_usd"].mean(), rel=1e-12)
+    d = b["budget_unspent_usd"] - a["budget_unspent_usd"]
+    assert row["diff"] == pytest.approx(d.mean(), rel=1e-12)
+    assert row["p_better"] == np.mean(d < 0) + 0.5 * np.mean(d == 0)  # lower is better
+    half = stats.t.ppf(0.975, 7) * d.std(ddof=1) / math.sqrt(8)
+    assert row["diff_ci_high"] == pytest.approx(d.mean() + half, rel=1e-9)
+    target = result.targets[result.targets["scenario"] == "b"].iloc[0]
+    met_a, met_b = a["target:t"].astype(float), b["target:t"].astype(float)
+    assert target["probability"] == met_b.mean()
+    assert target["diff"] == pytest.approx((met_b - met_a).mean(), abs=1e-15)
+    regret = result.regret[(result.regret["kpi"] == "budget_unspent_usd")].set_index("scenario")
+    shortfall = np.abs(d).where(d > 0, 0.0)
+    assert regret.loc["b", "mean_shortfall"] == pytest.approx(shortfall.mean())
+    assert regret.loc["a", "best_in"] == int((d >= 0).sum())
 
 
 def test_cli_compare_formats_and_errors(tmp_path: Path) -> None:
