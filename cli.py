@@ -534,8 +534,8 @@ def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...]
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @set_option
 @click.option("--lever", "levers", multiple=True, required=True, metavar="PATH=LOW:HIGH:N",
-              help="A field to move over LOW..HIGH (N grid values; integers if LOW and HIGH "
-              "are). Repeatable.")
+              help="A field to move over LOW..HIGH (N grid values, default 5; rounded where "
+              "the scenario's value is a whole number). Repeatable.")
 @click.option("--grid", "method", flag_value="grid", default=True,
               help="Every combination of the levers' values (default).")
 @click.option("--lhs", "method", flag_value="lhs", help="A Latin hypercube of --points.")
