@@ -139,7 +139,8 @@ def sweep(scenario: str | Path, levers: Sequence[Lever], *, method: str = "grid"
     chosen = select_kpis(kpis)
     common = common_options(source.base, runs=runs_per_point, seed=seed, design=design)
     values = lever_points(levers, method, common.seed, points)
-    scenarios = [source.at(levers, row) for row in values.tolist()]  # fail fast on bad values
+    for row in values.tolist():  # fail fast on a bad value, before any run (kept: none)
+        source.at(levers, row)
     workers = workers or Workers()
     directory = None if out is None else Path(out)
     from sim.store.manifest import sha256_text
@@ -158,9 +159,10 @@ def sweep(scenario: str | Path, levers: Sequence[Lever], *, method: str = "grid"
             _open(directory, manifest, resume, overwrite)
         tables = []
         with open_executor(workers) as executor:
-            for k, point in enumerate(scenarios):
+            for k, row in enumerate(values.tolist()):
                 where = None if directory is None else directory / "points" / f"{k:05d}"
-                result = run_one(point, common, executor, workers, out=where, resume=resume)
+                result = run_one(source.at(levers, row), common, executor, workers, out=where,
+                                 resume=resume)
                 tables.append(_point_table(result, k, levers, values))
         table = pa.concat_tables(tables)
         summary = _summary(table, levers, chosen)
