@@ -208,8 +208,9 @@ def _default_out(scenario: str) -> Path:
 
 
 def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table",
-              **options: Any) -> None:
-    """A Monte Carlo run into a run directory; seed, directory and summary to stdout."""
+              calibration: bool = False, **options: Any) -> None:
+    """A Monte Carlo run into a run directory; seed, directory and summary (or, with
+    ``calibration``, the observations against the model) to stdout."""
     from sim.errors import CapexsimError
     from sim.runner.driver import execute
     from sim.runner.options import RunOptions
@@ -229,6 +230,14 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table"
     if opts.resume:
         click.echo(f"seed {result.seed}; run directory {directory} (resumed)",
                    err=fmt != "table")
+    if calibration:
+        from sim.analysis.calibration import calibrate, calibration_frame, format_calibration
+        from sim.analysis.output import render
+
+        doc = calibrate(result)
+        click.echo(render(fmt, text=format_calibration(doc), document=doc,
+                          frame=calibration_frame(doc)))
+        return
     if fmt != "table":
         from sim.analysis.output import render, summary_frame
 
@@ -236,6 +245,49 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table"
                           frame=summary_frame(result.summary)))
         return
     click.echo(format_summary(result.summary))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--runs", type=click.IntRange(min=2), default=None,
+              help="Replications (default: the scenario's monte_carlo.runs).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed (default: the scenario's).")
+@click.option("--executor", type=click.Choice(["serial", "processes", "dask"]),
+              default="processes", show_default=True, help="Where replications run.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the CPU count).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Run directory (default: runs/<scenario>-<time>).")
+@click.option("--resume", is_flag=True, help="Finish the killed run in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing run directory.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output: the table, calibration.json's content, or CSV.")
+@user_errors
+def calibrate(scenario: str, overrides: tuple[str, ...], runs: int | None, seed: int | None,
+              executor: str, workers: int | None, out: str | None, resume: bool,
+              overwrite: bool, fmt: str) -> None:
+    """Run the replications and set the scenario's observations (dated public figures:
+    tokens served, spend, chips) against the model: for each, the model's P5/P50/P95 at that
+    date, the observation's percentile among the replications, and a verdict (inside the
+    P5-P95 band, or the model too low / too high). calibration.json goes to the run directory.
+
+    \b
+    Example:
+      capexsim calibrate scenarios/bytedance_2026.yaml --runs 500
+    """
+    from sim.errors import CapexsimError
+    from sim.loading import load_scenario
+
+    loaded = load_scenario(scenario, overrides)
+    if not loaded.observations:
+        raise CapexsimError(f"{scenario}: the scenario lists no observations to calibrate "
+                            "against (add an 'observations:' section)")
+    _run_many(loaded, scenario, runs=runs, precision=None, max_runs=None, seed=seed,
+              design=None, executor=executor, workers=workers, scheduler=None,
+              batch_size=None, out=out, resume=resume, overwrite=overwrite, keep_series=None,
+              check=False, fmt=fmt, calibration=True)
 
 
 @main.command()

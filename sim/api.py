@@ -20,6 +20,7 @@ from sim.kpis import KPIS
 from sim.model import ReplicationResult, concretize, input_space, simulate
 from sim.model.results import SERIES
 from sim.model.space import InputSpace
+from sim.observations import observation_value
 from sim.schema.scenario import Scenario
 from sim.targets import target_met
 
@@ -71,6 +72,9 @@ class BatchResult:
     inputs: npt.NDArray[np.float64]
     series_names: tuple[str, ...]
     series: npt.NDArray[np.float64] | None
+    observations: npt.NDArray[np.float64] | None = None
+    """``observations[i, j]``: replication i's value of observation ``observation_names[j]``."""
+    observation_names: tuple[str, ...] = ()
 
 
 def run_batch(scenario: Scenario, replications: Sequence[int], *, seed: int | None = None,
@@ -94,6 +98,7 @@ def run_batch(scenario: Scenario, replications: Sequence[int], *, seed: int | No
     names = tuple(SERIES)
     kpis = np.empty((len(reps), len(KPI_NAMES)))
     targets = np.zeros((len(reps), len(scenario.targets)), dtype=bool)
+    observed = np.empty((len(reps), len(scenario.observations)))
     inputs = np.empty((len(reps), len(space.names)))
     series = np.empty((len(reps), len(names), horizon)) if with_series else None
     for i, rep in enumerate(reps.tolist()):
@@ -103,7 +108,10 @@ def run_batch(scenario: Scenario, replications: Sequence[int], *, seed: int | No
         kpis[i] = [result.kpis[name] for name in KPI_NAMES]
         for j, target in enumerate(scenario.targets):
             targets[i, j] = target_met(target, result, start)
+        for j, obs in enumerate(scenario.observations):
+            observed[i, j] = observation_value(obs, result, start)
         if series is not None:
             for s, name in enumerate(names):
                 series[i, s] = result.series[name]
-    return BatchResult(reps, kpis, targets, space.names, inputs, names, series)
+    return BatchResult(reps, kpis, targets, space.names, inputs, names, series, observed,
+                       tuple(o.name for o in scenario.observations))

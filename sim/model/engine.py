@@ -302,6 +302,7 @@ class Replication:
             name = option.chip.name
             self.ledger.commit("chips", purchase.cost_usd)
             self.acc.commit("chips", purchase.cost_usd)
+            self.acc.month_accelerators_usd += purchase.count * option.accelerator_cost_usd
             self.supply_used[(name, quarter)] = self.supply_used.get((name, quarter), 0.0) + (
                 purchase.count / max(option.status.supply_factor, 1e-12))
             key = (name, option.kind)
@@ -336,6 +337,8 @@ class Replication:
         else:
             self.ledger.settle("chips", order.cost_usd)
             self.acc.delivered += order.count
+            if chip.domestic:
+                self.acc.month_delivered_domestic += order.count
             before = self.fleet.installed_purchased
             self.fleet.inventory.append(Batch(chip, kind, order.count, order.option.unit_cost_usd))
             self.fleet.install_waiting(self.env.now)

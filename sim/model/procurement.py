@@ -68,6 +68,7 @@ class Option:
     lead_time_months: float
     value: float
     tier: str = "base"  # base: within supply_per_quarter; premium: above it, at a premium
+    accelerator_cost_usd: float = 0.0  # the chip's part of unit_cost_usd (no server)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +105,10 @@ def options(inputs: Inputs, rulebook: Rulebook, t: float, kinds: set[str],
             for tier, premium in (("base", 0.0), ("premium", chip.premium_fraction)):
                 if tier == "premium" and chip.premium_supply_multiplier <= 1.0:
                     break
-                cost = price * (1.0 + premium) * (1.0 + status.surcharge_fraction) + price * (
-                    chip.server_multiplier - 1.0)
-                found.append(Option(chip, kind, status, cost, lead, value / cost, tier))
+                accelerator = price * (1.0 + premium) * (1.0 + status.surcharge_fraction)
+                cost = accelerator + price * (chip.server_multiplier - 1.0)
+                found.append(Option(chip, kind, status, cost, lead, value / cost, tier,
+                                    accelerator))
             break
     return found
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.model.inference import Served
+from sim.model.inference import SECONDS_PER_MONTH, Served
 from sim.model.training import RunState
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ class Accumulators:
         default_factory=lambda: {"chips": 0.0, "datacenter": 0.0, "leases": 0.0})
     month_served: float = 0.0
     month_demanded: float = 0.0
+    month_accelerators_usd: float = 0.0
+    month_delivered_domestic: float = 0.0
 
     def add_served(self, served: Served, t0: float) -> None:
         self.tokens_served += served.served
@@ -84,13 +86,21 @@ def record_month(rep: Replication, m: int) -> None:
     """Write month ``m``'s values (state at its end, flows over it) into the series."""
     acc, s, fleet = rep.acc, rep.series.values, rep.fleet
     pflops = {"domestic": 0.0, "overseas_owned": 0.0, "leased": 0.0}
-    domestic_chips = h100 = 0.0
+    domestic_chips = h100 = count = domestic_count = 0.0
     for pool in fleet.pools.values():
         p = pool.count * pool.chip.attrs.bf16_tflops / 1e3
         pflops[pool.kind] += p
         h100 += pool.count * pool.chip.attrs.h100_equivalents
+        count += pool.count
         if pool.chip.domestic:
             domestic_chips += p
+            domestic_count += pool.count
+    s["chips_installed"][m] = count
+    s["chips_installed_domestic"][m] = domestic_count
+    s["delivered_domestic_chips"][m] = acc.month_delivered_domestic
+    s["committed_accelerators_usd"][m] = acc.month_accelerators_usd
+    s["tokens_served_per_day"][m] = acc.month_served / (SECONDS_PER_MONTH / 86400.0)
+    acc.month_delivered_domestic = acc.month_accelerators_usd = 0.0
     total = sum(pflops.values())
     s["installed_pflops"][m] = total
     s["pflops_domestic_sites"][m] = pflops["domestic"]
@@ -111,6 +121,8 @@ def record_month(rep: Replication, m: int) -> None:
     s["tokens_demanded"][m] = acc.month_demanded
     s["training_flop"][m] = acc.training_flop - (
         float(s["kpi.training_flop_delivered"][m - 1]) if m > 0 else 0.0)
+    s["committed_capex_usd"][m] = (acc.committed_this_month["chips"]
+                                   + acc.committed_this_month["datacenter"])
     for category in ("chips", "datacenter", "leases"):
         s[f"committed_{category}_usd"][m] = acc.committed_this_month[category]
         acc.committed_this_month[category] = 0.0

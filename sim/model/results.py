@@ -9,31 +9,11 @@ import numpy.typing as npt
 
 from sim.calendar import format_month
 from sim.kpis import KPIS
+from sim.series import SERIES
 
 __all__ = ["SERIES", "MonthlySeries", "ReplicationResult", "TraceEvent"]
 
-SERIES: dict[str, str] = {
-    "installed_pflops": "PFLOP/s: peak dense BF16, installed and leased",
-    "pflops_domestic_sites": "PFLOP/s at owned domestic sites",
-    "pflops_overseas_sites": "PFLOP/s at owned overseas sites",
-    "pflops_leased": "PFLOP/s leased",
-    "pflops_domestic_chips": "PFLOP/s on domestic (Chinese-made) chips",
-    "h100_equivalents": "H100-equivalents installed and leased",
-    "chips_stranded": "chips delivered but waiting for power",
-    "power_used_mw": "facility MW drawn by installed chips",
-    "power_capacity_mw": "facility MW available at owned sites",
-    "inference_capacity_tokens_per_day": "tokens/day the chips serving inference can produce",
-    "demand_tokens_per_day": "token demand at the end of the month, tokens/day",
-    "tokens_served": "tokens served in the month",
-    "tokens_demanded": "tokens demanded in the month",
-    "training_flop": "training FLOP delivered in the month",
-    "committed_chips_usd": "chip money committed in the month (orders)",
-    "committed_datacenter_usd": "datacenter money committed in the month (builds)",
-    "committed_leases_usd": "lease money paid or committed in the month",
-    **{f"kpi.{name}": f"{k.description} (to the end of the month)"
-       for name, k in KPIS.items() if k.monthly},
-}
-"""Monthly series: name -> meaning. ``kpi.*`` hold each monthly KPI's value to date."""
+
 
 
 @dataclass(frozen=True, slots=True)

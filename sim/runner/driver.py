@@ -9,6 +9,7 @@ tables are the same whichever executor, worker count, batch size or resume produ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import sys
@@ -26,6 +27,7 @@ from sim.api import KPI_NAMES, BatchResult
 from sim.design import sobol_note
 from sim.model import input_space
 from sim.model.results import SERIES
+from sim.runner.calibration import observation_summary
 from sim.runner.executors import Executor, make_executor
 from sim.runner.options import Resolved, RunOptions, default_batch_size, resolve
 from sim.runner.precision import FIRST_ROUND, PrecisionCheck, check_precision, next_round
@@ -37,7 +39,13 @@ from sim.schema.scenario import Scenario
 from sim.store.manifest import code_hash, git_revision, sha256_text, version
 from sim.store.rundir import RunDirectory
 from sim.store.sketch import SeriesSketch
-from sim.store.tables import band_table, kpi_table, series_table, target_columns
+from sim.store.tables import (
+    band_table,
+    kpi_table,
+    observation_columns,
+    series_table,
+    target_columns,
+)
 
 __all__ = ["execute", "missing_batches"]
 
@@ -72,8 +80,8 @@ class _Collected:
 
     def add(self, interval: Interval, batch: BatchResult, sketch: SeriesSketch) -> None:
         if not self.keep_all:
-            batch = BatchResult(batch.replications, batch.kpis, batch.targets, (),
-                                np.zeros((len(batch.replications), 0)), (), None)
+            batch = dataclasses.replace(batch, input_names=(), series_names=(), series=None,
+                                        inputs=np.zeros((len(batch.replications), 0)))
         self.batches[interval[0]] = (interval[1], batch)
         self.pending.append(sketch)
         if len(self.pending) >= 64 or sum(s.codes.size for s in self.pending) > max(
@@ -104,6 +112,14 @@ class _Collected:
         return (np.concatenate([p.kpis for p in parts]),
                 np.concatenate([p.targets for p in parts]))
 
+    def observed(self, n: int, count: int) -> npt.NDArray[np.float64]:
+        """Each replication's observation values, in replication order (after :meth:`arrays`
+        has checked that order)."""
+        parts = [p.observations for p in self.ordered(n)]
+        if not parts or any(p is None for p in parts):
+            return np.full((n, count), np.nan)
+        return np.concatenate([p for p in parts if p is not None])
+
 
 def _manifest(scenario: Scenario, spec: TaskSpec, r: Resolved,
               inputs: tuple[str, ...]) -> dict[str, Any]:
@@ -113,7 +129,8 @@ def _manifest(scenario: Scenario, spec: TaskSpec, r: Resolved,
         "scenario_hash": spec.scenario_hash, "seed": r.seed, "design": r.design,
         "n_total": r.n_total, "runs": r.runs, "precision": r.precision, "max_runs": r.max_runs,
         "keep_series": r.keep_series, "kpis": list(KPI_NAMES),
-        "targets": [t.name for t in scenario.targets], "inputs": list(inputs),
+        "targets": [t.name for t in scenario.targets],
+        "observations": [o.name for o in scenario.observations], "inputs": list(inputs),
         "executor": r.executor, "workers": r.workers, "batch_size": r.batch_size,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "numpy": np.__version__,
@@ -143,7 +160,8 @@ def _clean(value: Any) -> Any:
 
 
 def _summary(scenario: Scenario, r: Resolved, n: int, kpis: npt.NDArray[np.float64],
-             met: npt.NDArray[np.bool_], check: PrecisionCheck | None) -> dict[str, Any]:
+             met: npt.NDArray[np.bool_], check: PrecisionCheck | None,
+             observed: npt.NDArray[np.float64]) -> dict[str, Any]:
     summary: dict[str, Any] = _clean({
         "scenario": scenario.name, "replications": n, "seed": r.seed, "design": r.design,
         "n_total": r.n_total, "confidence": CONFIDENCE,
@@ -151,6 +169,7 @@ def _summary(scenario: Scenario, r: Resolved, n: int, kpis: npt.NDArray[np.float
         "targets": target_summary(met, [t.name for t in scenario.targets],
                                   [t.kpi for t in scenario.targets]),
         "precision": None if check is None else check.to_json(),
+        "observations": observation_summary(observed, scenario.observations),
     })
     return summary
 
@@ -228,7 +247,8 @@ def execute(scenario: Scenario, options: RunOptions, *, progress: TextIO | None 
         if note is not None and check is not None and not check.reached:
             note(f"precision {r.precision} not reached within --max-runs {r.max_runs}")
         kpis, met = collected.arrays(n, len(targets))
-        summary = _summary(scenario, r, n, kpis, met, check)
+        summary = _summary(scenario, r, n, kpis, met, check,
+                           collected.observed(n, len(scenario.observations)))
         bands = band_table(collected.merged(), scenario.clock.start)
         if store is not None:
             store.finish(n, bands, summary, {
@@ -246,17 +266,21 @@ def execute(scenario: Scenario, options: RunOptions, *, progress: TextIO | None 
 
 def _reload(store: RunDirectory, collected: _Collected) -> None:
     """Load a resumed run's finished batches: KPIs and targets, and the series sketch."""
-    columns = list(KPI_NAMES) + target_columns(store.manifest.get("targets", []))
+    tcols = target_columns(store.manifest.get("targets", []))
+    names = tuple(store.manifest.get("observations", []))
+    ocols = observation_columns(names)
     for interval in store.batches:
-        table = store.batch_table(interval, ["replication", *columns])
+        table = store.batch_table(interval, ["replication", *KPI_NAMES, *tcols, *ocols])
         kpis = np.column_stack([table[c].to_numpy() for c in KPI_NAMES]) if table.num_rows \
             else np.zeros((0, len(KPI_NAMES)))
-        tcols = columns[len(KPI_NAMES):]
         met = (np.column_stack([table[c].to_numpy() for c in tcols]) if tcols
                else np.zeros((table.num_rows, 0), bool))
+        observed = (np.column_stack([table[c].to_numpy() for c in ocols]) if ocols
+                    else np.zeros((table.num_rows, 0)))
         reps = table["replication"].to_numpy()
         batch = BatchResult(reps, kpis.astype(np.float64), met.astype(bool), (),
-                            np.zeros((len(reps), 0)), (), None)
+                            np.zeros((len(reps), 0)), (), None, observed.astype(np.float64),
+                            names)
         collected.batches[interval[0]] = (interval[1], batch)
     for sketch in store.sketches():
         collected.pending.append(sketch)

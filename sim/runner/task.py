@@ -12,6 +12,7 @@ and the replication's index, so a task's result is the same on any worker, in an
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 
@@ -89,6 +90,5 @@ def run_task(spec: TaskSpec, start: int, stop: int) -> TaskResult:
     assert batch.series is not None
     sketch = SeriesSketch.of(batch.series_names, batch.series)
     if not spec.keep_series:
-        batch = BatchResult(batch.replications, batch.kpis, batch.targets, batch.input_names,
-                            batch.inputs, batch.series_names, None)
+        batch = dataclasses.replace(batch, series=None)
     return TaskResult(start, stop, batch, sketch)

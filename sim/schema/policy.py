@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -11,6 +12,7 @@ from sim.kpis import KPIS, check_kpi_name
 from sim.schema.base import Int, MonthStr, Number, StrictModel
 from sim.schema.common import ChipName
 from sim.schema.rules import Rule
+from sim.series import SERIES
 
 __all__ = [
     "BestValue",
@@ -18,6 +20,7 @@ __all__ = [
     "ExportControls",
     "FixedMix",
     "MonteCarlo",
+    "Observation",
     "Procurement",
     "Target",
 ]
@@ -93,6 +96,53 @@ class Target(StrictModel):
         if self.by is not None and not KPIS[self.kpi].monthly:
             raise ValueError(f"KPI '{self.kpi}' is only known at the end; drop 'by'")
         return self
+
+
+class Observation(StrictModel):
+    """A dated public figure the model should reproduce: a monthly series in one month, or
+    aggregated over a calendar year, with the observation's own uncertainty and its source.
+
+    ``capexsim calibrate`` reports where it falls in the model's distribution."""
+
+    name: str = Field(min_length=1, max_length=200)
+    series: str = Field(
+        description="A monthly series (see docs/model.md §12), e.g. tokens_served_per_day, "
+        "committed_accelerators_usd, or kpi.<name> for a monthly KPI."
+    )
+    month: MonthStr | None = Field(default=None, description="The month observed, YYYY-MM.")
+    year: Int | None = Field(
+        default=None, ge=1900, le=2200, description="A calendar year, aggregated."
+    )
+    aggregate: Literal["sum", "mean", "last"] = Field(
+        default="sum", description="How a year's months combine (flows: sum; levels: mean or "
+        "last). Only with 'year'."
+    )
+    value: Number = Field(description="The observed value, in the series' units (USD for money).")
+    low: Number | None = Field(default=None, description="Low end of the observation's own "
+                               "uncertainty (default: value).")
+    high: Number | None = Field(default=None, description="High end (default: value).")
+    source: str = Field(min_length=1, description="Where the figure comes from (DF §n, URL).")
+
+    @model_validator(mode="after")
+    def _when_and_band(self) -> Observation:
+        if (self.month is None) == (self.year is None):
+            raise ValueError("give exactly one of 'month' or 'year'")
+        if self.series not in SERIES:
+            close = difflib.get_close_matches(self.series, SERIES, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"unknown series '{self.series}'{hint}")
+        low = self.value if self.low is None else self.low
+        high = self.value if self.high is None else self.high
+        if not low <= self.value <= high:
+            raise ValueError(f"need low <= value <= high, got {low:g}, {self.value:g}, "
+                             f"{high:g}")
+        return self
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """(low, high) of the observation's own uncertainty."""
+        return (float(self.value if self.low is None else self.low),
+                float(self.value if self.high is None else self.high))
 
 
 class MonteCarlo(StrictModel):

@@ -13,6 +13,7 @@ from sim.schema.policy import (
     Correlation,
     ExportControls,
     MonteCarlo,
+    Observation,
     Procurement,
     Target,
 )
@@ -50,5 +51,9 @@ class Scenario(StrictModel):
     allocation: Allocation
     procurement: Procurement
     targets: list[Target] = Field(default_factory=list)
+    observations: list[Observation] = Field(
+        default_factory=list,
+        description="Dated public figures the model is checked against (capexsim calibrate).",
+    )
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     correlations: list[Correlation] = Field(default_factory=list)

@@ -1,7 +1,8 @@
 """Arrow tables of a run's results, and Parquet files written the same way every time.
 
 Column names (a researcher's query names them): ``replication``, then every KPI by name, then
-``target:<name>`` (bool) for each target, then ``input:<path>`` for each uncertain input drawn.
+``target:<name>`` (bool) for each target, ``obs:<name>`` (float) for each observation, then
+``input:<path>`` for each uncertain input drawn.
 Per-replication monthly series (on request) are long in replications and months, wide in
 series: ``replication``, ``month``, then one column per series. Bands are one row per series
 and month.
@@ -26,8 +27,8 @@ from sim.calendar import format_month
 from sim.store.files import atomic_write
 from sim.store.sketch import BAND_QUANTILES, SeriesSketch
 
-__all__ = ["ROW_GROUP", "band_table", "kpi_table", "series_table", "target_columns",
-           "write_parquet", "write_parquet_stream"]
+__all__ = ["ROW_GROUP", "band_table", "kpi_table", "observation_columns", "series_table",
+           "target_columns", "write_parquet", "write_parquet_stream"]
 
 ROW_GROUP = 65_536
 _OPTIONS = {"compression": "zstd", "write_statistics": True}
@@ -43,6 +44,11 @@ def target_columns(names: Sequence[str]) -> list[str]:
     return out
 
 
+def observation_columns(names: Sequence[str]) -> list[str]:
+    """``obs:<name>`` per observation, made unique (``obs:<name> (2)``) if names repeat."""
+    return [f"obs:{c.removeprefix('target:')}" for c in target_columns(names)]
+
+
 def kpi_table(batch: BatchResult, target_names: Sequence[str]) -> pa.Table:
     """Replication, KPIs, target outcomes and drawn inputs of a batch, one row each."""
     arrays: list[pa.Array] = [pa.array(batch.replications, pa.int64())]
@@ -53,6 +59,10 @@ def kpi_table(batch: BatchResult, target_names: Sequence[str]) -> pa.Table:
     for j, column in enumerate(target_columns(target_names)):
         arrays.append(pa.array(batch.targets[:, j], pa.bool_()))
         names.append(column)
+    if batch.observations is not None:
+        for j, column in enumerate(observation_columns(batch.observation_names)):
+            arrays.append(pa.array(batch.observations[:, j], pa.float64()))
+            names.append(column)
     for j, path in enumerate(batch.input_names):
         arrays.append(pa.array(batch.inputs[:, j], pa.float64()))
         names.append(f"input:{path}")
