@@ -162,8 +162,8 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: 
     if executor is None:
         executor = "dask" if scheduler else "processes"
     try:
-        _run_many(loaded, scenario, runs=runs, precision=precision, max_runs=max_runs,
-                  seed=seed, design=design, executor=executor, workers=workers,
+        _run_many(loaded, scenario, overrides=overrides, runs=runs, precision=precision,
+                  max_runs=max_runs, seed=seed, design=design, executor=executor, workers=workers,
                   scheduler=scheduler, batch_size=batch_size, out=out, resume=resume,
                   overwrite=overwrite, keep_series=keep_series, check=check)
     except KeyboardInterrupt:
@@ -197,7 +197,8 @@ def _default_out(scenario: str) -> Path:
     return path
 
 
-def _run_many(loaded: Any, scenario: str, *, out: str | None, **options: Any) -> None:
+def _run_many(loaded: Any, scenario: str, *, out: str | None, overrides: tuple[str, ...] = (),
+              **options: Any) -> None:
     """A Monte Carlo run into a run directory; seed, directory and summary to stdout."""
     from sim.errors import CapexsimError
     from sim.runner.driver import execute
@@ -208,7 +209,8 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, **options: Any) ->
     if options["resume"] and not out:
         raise CapexsimError("--resume needs --out DIR, the run directory to finish")
     directory = Path(out) if out else _default_out(scenario)
-    opts = RunOptions(out=directory, **options)
+    opts = RunOptions(out=directory, scenario_file=scenario, overrides=tuple(overrides),
+                      **options)
     if not opts.resume:
         seed = loaded.monte_carlo.seed if opts.seed is None else opts.seed
         click.echo(f"seed {seed}; run directory {directory}")
@@ -218,6 +220,41 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, **options: Any) ->
     if opts.resume:
         click.echo(f"seed {result.seed}; run directory {directory} (resumed)")
     click.echo(format_summary(result.summary))
+    _write_report(directory)
+
+
+def _write_report(directory: Path, *, refresh: bool = False) -> Path:
+    """Write the run directory's HTML report; print its notes and, last, its path."""
+    from sim.report import write_report
+
+    written = write_report(directory, refresh=refresh)
+    for text in written.notes:
+        click.echo(f"note: {text}", err=True)
+    click.echo(f"report: {written.path}")
+    return written.path
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--open", "open_it", is_flag=True, help="Open the report in a web browser.")
+@click.option("--refresh", is_flag=True, help="Also re-simulate the typical replication and "
+              "re-read the inputs' sources (trace.jsonl, inputs.json).")
+@user_errors
+def report(run_dir: str, open_it: bool, refresh: bool) -> None:
+    """Write (again) the HTML report of a run directory, without re-running it: headline KPIs
+    with their spread, fan charts over time, distributions with the targets, a typical
+    replication's timeline, the uncertain inputs and provenance. Prints its path.
+
+    \b
+    Example:
+      capexsim report runs/bytedance_2026-20260101-120000
+      capexsim report runs/big --open
+    """
+    path = _write_report(Path(run_dir), refresh=refresh)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
 
 
 @main.command()
