@@ -20,7 +20,7 @@ def small_run(directory: Path, *, runs: int = 40, reference: bool = False) -> Pa
         shutil.rmtree(directory)
     if reference:
         run(REFERENCE, runs=runs, seed=11, executor="serial", out=directory, progress=False,
-            overrides=["clock.horizon_months=12"])
+            overrides=["clock.horizon_months=24"])
     else:
         run(SMALL, runs=runs, seed=3, executor="serial", out=directory, progress=False)
     return directory
