@@ -18,8 +18,8 @@ from cli import main
 from sim.report import write_report
 from tests.report_helpers import Page, small_run
 
-RUN_SECTIONS = ["headline", "targets", "fans", "distributions", "timeline", "kpis", "inputs",
-                "provenance"]
+RUN_SECTIONS = ["headline", "targets", "fans", "distributions", "timeline", "kpis", "provenance",
+                "inputs"]
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.report.charts import Fan, hbar_chart, line_band_chart
+from sim.report.charts import Fan, hbar_chart, interval_chart, line_band_chart
 from sim.report.rundata import ReportError, RunData
 from sim.report.sections import Section
 
@@ -100,7 +100,7 @@ def _compare(data: RunData) -> dict[str, Any] | None:
             [str(d["plan"]) for d in rows], [("mean paired difference", [
                 _num(d["mean"]) for d in rows])],
             f"{kpi}: plan minus {content['baseline']} ({unit})",
-            errors=[(_num(lo), _num(hi)) for lo, hi in errors])})
+            errors=[(_num(lo), _num(hi)) for lo, hi in errors], unit=unit)})
     return {"baseline": content["baseline"], "plans": content["plans"], "differences": diffs,
             "regret": regret, "charts": charts}
 
@@ -123,12 +123,12 @@ def _sensitivity(data: RunData) -> dict[str, Any] | None:
             [str(r["input"]) for r in order],
             [("input at its P5", [_num(r["low"]) - base for r in order]),
              ("input at its P95", [_num(r["high"]) - base for r in order])],
-            f"change in {content['kpi']} from {base:.4g} ({unit})")})
+            f"change in {content['kpi']} from {base:.4g} ({unit})", unit=unit)})
     if ranks:
         charts.append({"title": "Rank correlations", "uri": hbar_chart(
             [str(r["input"]) for r in ranks], [("Spearman rank correlation",
                                                 [_num(r["rho"]) for r in ranks])],
-            f"rank correlation with {content['kpi']} (dimensionless, -1 to 1)")})
+            f"Spearman rank correlation with {content['kpi']} (-1 to 1)")})
     if sobol:
         charts.append({"title": "Sobol' indices", "uri": hbar_chart(
             [str(r["group"]) for r in sobol],
@@ -166,7 +166,8 @@ def _sweep(data: RunData) -> dict[str, Any] | None:
                        "uri": line_band_chart(
                            col("value"), [fan],
                            f"{content['lever']} ({content.get('lever_unit', '')})", unit,
-                           f"{entry['kpi']} ({unit})")})
+                           f"{entry['kpi']} ({unit})",
+                           x_unit=str(content.get("lever_unit", "")))})
     return {"lever": content["lever"], "lever_unit": content.get("lever_unit", ""),
             "charts": charts}
 
@@ -179,25 +180,29 @@ def _calibration(data: RunData) -> dict[str, Any] | None:
                  ("name", "observed", "p5", "p50", "p95"), data)
     chart = None
     if rows:
-        labels = [str(r["name"]) for r in rows]
         # each observation relative to its model median, so different units share an axis
-        rel = [(_num(r["observed"]) / _num(r["p50"]) if _num(r["p50"]) else math.nan)
-               for r in rows]
-        errors = [(_num(r["p5"]) / _num(r["p50"]), _num(r["p95"]) / _num(r["p50"]))
-                  if _num(r["p50"]) else (math.nan, math.nan) for r in rows]
-        chart = hbar_chart(labels, [("observed / model median", rel)],
-                           "observed value / model P50 (ratio; whiskers: model P5-P95)",
-                           errors=errors)
+        def rel(row: dict[str, Any], key: str) -> float:
+            median = _num(row["p50"])
+            return _num(row[key]) / median if median else math.nan
+
+        chart = interval_chart(
+            [str(r["name"]) for r in rows],
+            [(rel(r, "p5"), 1.0, rel(r, "p95")) for r in rows],
+            [rel(r, "observed") for r in rows],
+            "value / model median (ratio; 1 = the model's P50)",
+            point_label="observed", band_label="model P5-P95")
     return {"observations": rows, "chart": chart,
             "inside": sum(1 for r in rows if r.get("inside")), "count": len(rows)}
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("compare", "Plans compared", "compare.html.j2", _compare, trigger="compare.json"),
+    Section("compare", "Plans compared", "compare.html.j2", _compare, trigger="compare.json",
+            order=60),
     Section("sensitivity", "What drives the result", "sensitivity.html.j2", _sensitivity,
-            trigger="sensitivity.json"),
-    Section("sweep", "Lever sweep", "sweep.html.j2", _sweep, trigger="sweep_summary.json"),
+            trigger="sensitivity.json", order=62),
+    Section("sweep", "Lever sweep", "sweep.html.j2", _sweep, trigger="sweep_summary.json",
+            order=64),
     Section("calibration", "Model against observations", "calibration.html.j2", _calibration,
-            trigger="calibration.json"),
+            trigger="calibration.json", order=66),
 )
 """Analysis sections, each shown when its file is present."""

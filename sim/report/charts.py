@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["STYLES", "Fan", "cdf_chart", "fan_chart", "figure_uri", "hbar_chart", "line_band_chart",
-           "new_figure", "unit_formatter"]
+__all__ = ["STYLES", "Fan", "cdf_chart", "fan_chart", "figure_uri", "hbar_chart",
+           "interval_chart", "line_band_chart", "new_figure", "unit_formatter"]
 
 STYLES: tuple[tuple[str, str, str], ...] = (
     ("#1f4e79", "-", "////"),
@@ -88,8 +88,9 @@ def unit_formatter(unit: str) -> Any:
         if unit == "fraction":
             return f"{x:.0%}"
         prefix = "$" if unit.startswith("USD") else ""
-        if x != 0 and (abs(x) >= 1e15 or abs(x) < 1e-2):
-            return f"{prefix}{x:.0e}".replace("e+", "e")
+        if x != 0 and (abs(x) >= 1e15 or abs(x) < 1e-3):
+            mantissa, exponent = f"{x:.2e}".split("e")
+            return f"{prefix}{float(mantissa):g}e{int(exponent)}"
         for scale, suffix in _SCALES:
             if abs(x) >= scale:
                 return f"{prefix}{x / scale:g}{suffix}"
@@ -185,7 +186,8 @@ def cdf_chart(values: Sequence[float], unit: str, xlabel: str,
 
 @_styled
 def hbar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],
-               xlabel: str, *, errors: Sequence[tuple[float, float]] | None = None) -> str:
+               xlabel: str, *, errors: Sequence[tuple[float, float]] | None = None,
+               unit: str = "") -> str:
     """Horizontal bars, one group per label; each series hatched differently."""
     fig, ax = new_figure(width=7.2, height=max(2.0, 0.42 * len(labels) * len(series) + 1.0))
     count = max(1, len(series))
@@ -204,6 +206,7 @@ def hbar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
     ax.set_yticklabels(labels)
     ax.invert_yaxis()
     ax.axvline(0.0, color="#404040", linewidth=0.8)
+    ax.xaxis.set_major_formatter(unit_formatter(unit))
     ax.set_xlabel(xlabel)
     if len(series) > 1:
         ax.legend(frameon=False, loc="lower right")
@@ -212,7 +215,8 @@ def hbar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
 
 @_styled
 def line_band_chart(xs: Sequence[float], lines: Sequence[Fan], xlabel: str, unit: str,
-                    ylabel: str, *, points: Sequence[tuple[float, float, str]] = ()) -> str:
+                    ylabel: str, *, points: Sequence[tuple[float, float, str]] = (),
+                    x_unit: str = "") -> str:
     """Median lines with P25-P75/P5-P95 bands over a numeric x (a sweep's lever), and
     optional marked points (x, y, label)."""
     fig, ax = new_figure()
@@ -226,7 +230,32 @@ def line_band_chart(xs: Sequence[float], lines: Sequence[Fan], xlabel: str, unit
     for x, y, label in points:
         ax.plot([x], [y], marker="D", color="black", linestyle="none", label=label)
     ax.yaxis.set_major_formatter(unit_formatter(unit))
+    ax.xaxis.set_major_formatter(unit_formatter(x_unit))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     _legend(fig, ax)
+    return figure_uri(fig)
+
+
+@_styled
+def interval_chart(labels: Sequence[str], bands: Sequence[tuple[float, float, float]],
+                   points: Sequence[float], xlabel: str, *, point_label: str,
+                   band_label: str) -> str:
+    """Per label a band (low, mid, high) drawn as a thick line with a median tick, and a
+    point (an observation) as a black diamond."""
+    fig, ax = new_figure(width=7.2, height=max(1.8, 0.5 * len(labels) + 1.2))
+    ys = list(range(len(labels)))
+    colour = STYLES[0][0]
+    for y, (low, mid, high) in zip(ys, bands, strict=True):
+        ax.plot([low, high], [y, y], color=colour, linewidth=6, alpha=0.35,
+                solid_capstyle="butt", label=band_label if y == 0 else None)
+        ax.plot([mid, mid], [y - 0.25, y + 0.25], color=colour, linewidth=2,
+                label="model median" if y == 0 else None)
+    ax.plot(points, ys, marker="D", linestyle="none", color="black", label=point_label)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, loc="best", fontsize=8)
     return figure_uri(fig)

@@ -33,6 +33,29 @@ def _format(value: Any, unit: str = "") -> str:
     return format_quantity(float(value), unit)
 
 
+def _compact(value: Any, unit: str = "") -> str:
+    """A number for a table whose unit is in its own column: ``$47.07B``, ``19.4%``,
+    ``409,096``, ``7.21e+26``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+            value):
+        return "n/a"
+    if unit == "USD" or unit.startswith("USD/") or unit == "fraction":
+        return _format(value, unit).split(" per ")[0]
+    magnitude = abs(value)
+    if magnitude >= 1e7 or 0 < magnitude < 1e-2:
+        return f"{value:.3g}"
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}"
+
+
+def _path(value: Any) -> Any:
+    """A dotted path that may break after each dot (``<wbr>``), escaped."""
+    from markupsafe import Markup, escape
+
+    return Markup("<wbr>.").join(escape(part) for part in str(value).split("."))
+
+
 def _raw(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return ""
@@ -53,6 +76,8 @@ def _environment() -> Any:
     )
     env.filters["q"] = _format
     env.filters["raw"] = _raw
+    env.filters["c"] = _compact
+    env.filters["path"] = _path
     env.filters["pct"] = _percent
     return env
 

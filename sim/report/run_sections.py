@@ -182,9 +182,16 @@ def _timeline(data: RunData) -> dict[str, Any] | None:
     if trace is None:
         return {"missing": "trace.jsonl", "events": [], "header": None, "kinds": {}}
     kinds: dict[str, int] = {}
+    months: list[dict[str, Any]] = []
     for event in trace.events:
         kinds[event["kind"]] = kinds.get(event["kind"], 0) + 1
-    return {"header": trace.header, "events": trace.events, "kinds": kinds, "missing": None}
+        label = str(event.get("label", f"month {int(event['month'])}"))
+        if not months or months[-1]["label"] != label:
+            months.append({"label": label, "events": []})
+        months[-1]["events"].append(event)
+    kpi = str(trace.header.get("kpi", ""))
+    return {"header": trace.header, "events": trace.events, "kinds": kinds, "months": months,
+            "unit": _unit(data, kpi) if kpi else "", "missing": None}
 
 
 def _all_kpis(data: RunData) -> dict[str, Any] | None:
@@ -230,14 +237,15 @@ def _provenance(data: RunData) -> dict[str, Any] | None:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("headline", "Headline results", "headline.html.j2", _headline),
-    Section("targets", "Targets", "targets.html.j2", _targets),
-    Section("fans", "Over time", "fans.html.j2", _fans),
-    Section("distributions", "Distributions of the key results", "cdfs.html.j2", _cdfs),
+    Section("headline", "Headline results", "headline.html.j2", _headline, order=10),
+    Section("targets", "Targets", "targets.html.j2", _targets, order=20),
+    Section("fans", "Over time", "fans.html.j2", _fans, order=30),
+    Section("distributions", "Distributions of the key results", "cdfs.html.j2", _cdfs,
+            order=40),
     Section("timeline", "What happened in a typical replication", "timeline.html.j2",
-            _timeline),
-    Section("kpis", "Every KPI", "kpis.html.j2", _all_kpis),
-    Section("inputs", "Uncertain inputs", "inputs.html.j2", _inputs),
-    Section("provenance", "Provenance", "provenance.html.j2", _provenance),
+            _timeline, order=50),
+    Section("kpis", "Every KPI", "kpis.html.j2", _all_kpis, order=80),
+    Section("provenance", "Provenance", "provenance.html.j2", _provenance, order=90),
+    Section("inputs", "Uncertain inputs", "inputs.html.j2", _inputs, order=95),
 )
 """The sections of every run report, in order."""

@@ -24,7 +24,7 @@ from typing import Any
 
 from sim.report.rundata import RunData
 
-__all__ = ["Section", "register", "registered"]
+__all__ = ["Section", "register", "registered", "unregister"]
 
 Builder = Callable[[RunData], dict[str, Any] | None]
 
@@ -39,6 +39,9 @@ class Section:
     build: Builder
     trigger: str | None = None
     """A file of the run directory; the section appears only when it exists."""
+    order: int = 70
+    """Position on the page (lower first; ties in registration order). The run report uses
+    10-50 (results), 80-95 (every KPI, provenance, inputs); analyses 60-69."""
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -50,12 +53,18 @@ def register(section: Section) -> Section:
     return section
 
 
+def unregister(section_id: str) -> None:
+    """Remove a section added with :func:`register` (nothing if there is none)."""
+    _SECTIONS.pop(section_id, None)
+
+
 def registered() -> list[Section]:
-    """Every section in order: the built-in ones, then the registered ones (a registered
-    section replaces a built-in one of the same id, in place)."""
+    """Every section, by ``order``: the built-in ones and the registered ones (a registered
+    section replaces a built-in one of the same id)."""
     from sim.report import analysis_sections, run_sections
 
     builtin = [*run_sections.SECTIONS, *analysis_sections.SECTIONS]
     ids = {s.id for s in builtin}
-    out = [_SECTIONS.get(s.id, s) for s in builtin]
-    return out + [s for s in _SECTIONS.values() if s.id not in ids]
+    every = [_SECTIONS.get(s.id, s) for s in builtin]
+    every += [s for s in _SECTIONS.values() if s.id not in ids]
+    return sorted(every, key=lambda s: s.order)  # stable: ties keep this order
