@@ -57,9 +57,18 @@ def _styled(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def new_figure(width: float = 7.2, height: float = 3.4) -> tuple[Any, Any]:
-    """A figure and one axis in the report's style."""
-    fig, ax = _pyplot().subplots(figsize=(width, height), layout="constrained")
+def new_figure(width: float = 7.2, height: float = 3.4, *,
+               margins: tuple[float, float, float, float] | None = None) -> tuple[Any, Any]:
+    """A figure and one axis in the report's style. With ``margins`` (left, bottom, right,
+    top, in figure fractions) the axes are placed there, which is twice as fast to draw as
+    the constrained layout used otherwise (it lays the figure out with an extra draw)."""
+    plt = _pyplot()
+    if margins is None:
+        fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    else:
+        fig, ax = plt.subplots(figsize=(width, height))
+        left, bottom, right, top = margins
+        fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top)
     ax.set_axisbelow(True)
     return fig, ax
 
@@ -127,7 +136,7 @@ def _month_ticks(ax: Any, months: Sequence[str]) -> None:
 def fan_chart(months: Sequence[str], fans: Sequence[Fan], unit: str, ylabel: str, *,
               log: bool = False) -> str:
     """A fan chart of one or more series over months; returns the PNG data URI."""
-    fig, ax = new_figure(width=5.4, height=3.5)
+    fig, ax = new_figure(width=5.4, height=3.6, margins=(0.155, 0.13, 0.975, 0.80))
     x = list(range(len(months)))
     for k, fan in enumerate(fans):
         colour, style, hatch = STYLES[k % len(STYLES)]
@@ -157,8 +166,8 @@ def _legend(fig: Any, ax: Any) -> None:
                 Patch(facecolor="#808080", alpha=0.12, hatch="////", edgecolor="#808080",
                       linewidth=0)]
     labels += ["P25-P75 band", "P5-P95 band (hatched)"]
-    fig.legend(handles, labels, loc="outside upper center", frameon=False, ncol=2,
-               fontsize=8)
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1.0), frameon=False,
+               ncol=2, fontsize=8)
 
 
 @_styled
@@ -166,7 +175,7 @@ def cdf_chart(values: Sequence[float], unit: str, xlabel: str,
               marks: Sequence[tuple[float, str]]) -> str:
     """The empirical CDF of ``values`` with vertical lines at ``marks`` (value, label)."""
     finite = sorted(v for v in values if math.isfinite(v))
-    fig, ax = new_figure(width=5.6, height=3.0)
+    fig, ax = new_figure(width=5.6, height=3.0, margins=(0.14, 0.16, 0.97, 0.96))
     n = len(finite)
     if n:
         ys = [(i + 1) / n for i in range(n)]
@@ -219,7 +228,7 @@ def line_band_chart(xs: Sequence[float], lines: Sequence[Fan], xlabel: str, unit
                     x_unit: str = "") -> str:
     """Median lines with P25-P75/P5-P95 bands over a numeric x (a sweep's lever), and
     optional marked points (x, y, label)."""
-    fig, ax = new_figure()
+    fig, ax = new_figure(margins=(0.13, 0.13, 0.975, 0.80))
     for k, fan in enumerate(lines):
         colour, style, hatch = STYLES[k % len(STYLES)]
         ax.fill_between(xs, fan.p5, fan.p95, facecolor=colour, alpha=0.12, edgecolor=colour,
