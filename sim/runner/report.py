@@ -15,28 +15,35 @@ from sim.kpis import KPIS
 
 __all__ = ["format_summary", "short_quantity"]
 
-_VALUE = 7  # width of a value column
 _UNIT_SHOWN = {"USD": "", "fraction": "", "USD/Mtok": "/Mtok", "USD/EFLOP": "/EFLOP",
                "chip-months": "chip-mo"}
 
 
 def short_quantity(value: float | None, unit: str) -> str:
-    """Usually 7 characters: ``$47.4B``, ``26.0%``, ``7.34e26``, ``410.2k``, ``12.3``."""
+    """At most 7 characters if at all possible: ``$47.4B``, ``26.0%``, ``7.34e26``,
+    ``410.2k``, ``12.3``, ``-$288M``."""
     if value is None or not math.isfinite(value):
         return "n/a"
-    if unit == "fraction":
+    if unit == "fraction" and abs(value) < 10:
         return f"{value:.1%}"
-    prefix = "$" if unit.startswith("USD") else ""
+    sign = "-" if value < 0 else ""
+    prefix = sign + ("$" if unit.startswith("USD") else "")
     magnitude = abs(value)
+    candidates: list[str] = []
     if magnitude >= 1e15 or (0 < magnitude < 1e-3):
-        mantissa, exponent = f"{value:.2e}".split("e")
-        return f"{prefix}{mantissa}e{int(exponent)}"
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= scale:
-            return f"{prefix}{value / scale:.1f}{suffix}"
-    if magnitude >= 100 or value == int(value):
-        return f"{prefix}{value:,.0f}"
-    return f"{prefix}{value:.3g}"
+        for digits in (2, 1, 0):
+            mantissa, exponent = f"{magnitude:.{digits}e}".split("e")
+            candidates.append(f"{prefix}{mantissa}e{int(exponent)}")
+    else:
+        for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if magnitude >= scale:
+                candidates += [f"{prefix}{magnitude / scale:.{d}f}{suffix}" for d in (1, 0)]
+                break
+        else:
+            if magnitude >= 100 or magnitude == int(magnitude):
+                candidates.append(f"{prefix}{magnitude:,.0f}")
+            candidates += [f"{prefix}{magnitude:.{d}g}" for d in (3, 2, 1)]
+    return next((c for c in candidates if len(c) <= 7), candidates[-1])
 
 
 def _relative(half: float | None, mean: float | None) -> str:
@@ -49,16 +56,29 @@ def _relative(half: float | None, mean: float | None) -> str:
     return f"±{abs(half / mean):.1%}"
 
 
+def _table(rows: list[list[str]], limit: int = 80) -> list[str]:
+    """Name left, numbers right, unit left; two spaces between the percentiles, one if that
+    is what it takes to stay within ``limit`` columns."""
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    for gap in ("  ", " "):
+        lines = []
+        for row in rows:
+            cells = [f"{cell:>{w}}" for cell, w in zip(row[1:-1], widths[1:-1], strict=True)]
+            lines.append(f"{row[0]:<{widths[0]}} {cells[0]} {cells[1]}{gap}"
+                         f"{gap.join(cells[2:])} {row[-1]}".rstrip())
+        if max(len(line) for line in lines) <= limit:
+            break
+    return lines
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """Per KPI the mean with its Monte Carlo error, P5/P50/P95 and the unit; each target's
     probability with its Wilson interval; and where a precision run stands."""
     confidence = summary.get("confidence", 0.95)
     lines = [f"{summary['scenario']}: {summary['replications']:,} replications, design "
              f"{summary['design']}, seed {summary['seed']}", ""]
-    width = max([len(name) for name in summary["kpis"]] + [3])
     mc = f"±mean {confidence:.0%}"
-    lines.append(f"{'KPI':<{width}} {'mean':>{_VALUE}} {mc:>{_VALUE + 2}}  {'P5':>{_VALUE}}  "
-                 f"{'P50':>{_VALUE}}  {'P95':>{_VALUE}} unit")
+    rows = [["KPI", "mean", mc, "P5", "P50", "P95", "unit"]]
     undefined: list[str] = []
     for name, s in summary["kpis"].items():
         unit = KPIS[name].unit if name in KPIS else s.get("unit", "")
@@ -66,11 +86,10 @@ def format_summary(summary: dict[str, Any]) -> str:
         half = None if not ci or None in ci or s["mean"] is None else (ci[1] - ci[0]) / 2
         if s.get("missing"):
             undefined.append(f"{name} ({s['missing']:,})")
-        cells = "  ".join(f"{short_quantity(s.get(k), unit):>{_VALUE}}"
-                          for k in ("p5", "p50", "p95"))
-        lines.append(f"{name:<{width}} {short_quantity(s['mean'], unit):>{_VALUE}} "
-                     f"{_relative(half, s['mean']):>{_VALUE + 2}}  {cells} "
-                     f"{_UNIT_SHOWN.get(unit, unit)}".rstrip())
+        rows.append([name, short_quantity(s["mean"], unit), _relative(half, s["mean"]),
+                     *(short_quantity(s.get(k), unit) for k in ("p5", "p50", "p95")),
+                     _UNIT_SHOWN.get(unit, unit)])
+    lines += _table(rows)
     lines.append(f"({mc}: Monte Carlo error of the mean, relative half-width of its "
                  f"{confidence:.0%} CI;")
     lines.append(" P5-P95: the spread of outcomes across replications)")
