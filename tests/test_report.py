@@ -260,3 +260,23 @@ def test_a_headline_kpi_may_be_absent(run_dir: Path, tmp_path: Path) -> None:
     assert 'data-kpi-row="a_new_kpi"' in text
     assert 'data-kpi-card="h100_equivalents_installed"' not in text
     assert "Not in this run's summary: h100_equivalents_installed" in text
+
+
+def test_the_readme_figure_script_draws_from_a_run_directory(run_dir: Path,
+                                                            tmp_path: Path) -> None:
+    import importlib.util
+
+    from tests.report_helpers import ROOT
+
+    spec = importlib.util.spec_from_file_location("make_figures",
+                                                  ROOT / "docs" / "make_figures.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    paths = module.write_figures(run_dir, tmp_path)
+    assert [p.name for p in paths] == ["compute_by_origin.png"]
+    assert paths[0].read_bytes().startswith(b"\x89PNG")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/figures/compute_by_origin.png" in readme
+    assert (ROOT / "docs" / "figures" / "compute_by_origin.png").is_file()

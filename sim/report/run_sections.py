@@ -18,7 +18,7 @@ from sim.report.rundata import Bands, RunData
 from sim.report.sections import Section
 from sim.report.trace import read_trace
 
-__all__ = ["FANS", "HEADLINE", "SECTIONS", "headline_kpis"]
+__all__ = ["FANS", "HEADLINE", "SECTIONS", "fan_figure", "headline_kpis"]
 
 HEADLINE: tuple[str, ...] = (
     "h100_equivalents_installed", "training_flop_delivered", "largest_run_flop",
@@ -121,25 +121,33 @@ def _last(values: list[float]) -> float | None:
     return values[-1] if values and math.isfinite(values[-1]) else None
 
 
+def fan_figure(bands: Bands, chart_id: str) -> dict[str, Any] | None:
+    """The fan chart ``chart_id`` of :data:`FANS` (its PNG data URI under ``uri``, its
+    end-of-horizon figures under ``ends``), or None when none of its series is in the bands
+    or all are zero throughout."""
+    spec = next((f for f in FANS if f[0] == chart_id), None)
+    if spec is None:
+        raise KeyError(f"no fan chart {chart_id!r}; known: {', '.join(f[0] for f in FANS)}")
+    _, title, unit, ylabel, members, log = spec
+    present = [(s, label) for s, label in members if bands.has(s)]
+    drawn = [(s, label) for s, label in present
+             if any(math.isfinite(v) and v != 0 for v in bands.values[s]["p95"])]
+    if not drawn:
+        return None
+    fans = [_fan(bands, s, label) for s, label in drawn]
+    ends = [{"series": s, "label": label, "unit": unit,
+             "p5": _last(bands.values[s]["p5"]), "p50": _last(bands.values[s]["p50"]),
+             "p95": _last(bands.values[s]["p95"])} for s, label in drawn]
+    zero = [label for s, label in present if (s, label) not in drawn]
+    return {"id": chart_id, "title": title, "unit": unit, "ends": ends, "zero": zero,
+            "uri": fan_chart(bands.months, fans, unit, ylabel, log=log)}
+
+
 def _fans(data: RunData) -> dict[str, Any] | None:
     bands = data.bands
     if bands is None:
         return {"missing": "series_bands.parquet", "charts": []}
-    charts = []
-    for chart_id, title, unit, ylabel, members, log in FANS:
-        present = [(s, label) for s, label in members if bands.has(s)]
-        drawn = [(s, label) for s, label in present
-                 if any(math.isfinite(v) and v != 0 for v in bands.values[s]["p95"])]
-        if not drawn:
-            continue
-        fans = [_fan(bands, s, label) for s, label in drawn]
-        ends = [{"series": s, "label": label, "unit": unit,
-                 "p5": _last(bands.values[s]["p5"]), "p50": _last(bands.values[s]["p50"]),
-                 "p95": _last(bands.values[s]["p95"])} for s, label in drawn]
-        zero = [label for s, label in present if (s, label) not in drawn]
-        charts.append({"id": chart_id, "title": title, "unit": unit, "ends": ends,
-                       "zero": zero, "uri": fan_chart(bands.months, fans, unit, ylabel,
-                                                      log=log)})
+    charts = [chart for spec in FANS if (chart := fan_figure(bands, spec[0])) is not None]
     return {"charts": charts, "last_month": bands.months[-1] if bands.months else "",
             "missing": None}
 
