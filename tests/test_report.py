@@ -280,3 +280,19 @@ def test_the_readme_figure_script_draws_from_a_run_directory(run_dir: Path,
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/figures/compute_by_origin.png" in readme
     assert (ROOT / "docs" / "figures" / "compute_by_origin.png").is_file()
+
+
+def test_a_scenario_this_version_cannot_read_leaves_notes(run_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "future"
+    shutil.copytree(run_dir, copy)
+    for name in ("report.html", "trace.jsonl", "inputs.json"):
+        (copy / name).unlink()
+    scenario = json.loads((copy / "scenario.json").read_text(encoding="utf-8"))
+    scenario["a_field_from_the_future"] = 1
+    (copy / "scenario.json").write_text(json.dumps(scenario), encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "no typical replication" in result.stderr
+    assert "a_field_from_the_future" in result.stderr
+    page = Page((copy / "report.html").read_text(encoding="utf-8"))
+    assert page.sections == RUN_SECTIONS

@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.report.charts import Fan, cdf_chart, fan_chart
 from sim.report.inputs import read_inputs
-from sim.report.rundata import Bands, RunData
+from sim.report.rundata import Bands, ReportError, RunData
 from sim.report.sections import Section
 from sim.report.trace import read_trace
 
@@ -212,7 +212,10 @@ def _inputs(data: RunData) -> dict[str, Any] | None:
     if table is None and data.scenario is not None:
         from sim.report.inputs import input_rows
 
-        table = {"scenario_file": None, "inputs": input_rows(data.scenario)}
+        try:
+            table = {"scenario_file": None, "inputs": input_rows(data.scenario)}
+        except ReportError:  # a scenario.json this version cannot read: the note says why
+            return {"missing": "inputs.json", "inputs": []}
     if table is None:
         return {"missing": "scenario.json", "inputs": []}
     return {"inputs": table["inputs"], "scenario_file": table.get("scenario_file"),
