@@ -124,6 +124,11 @@ def test_timeline_is_the_replication_nearest_the_median(run_dir: Path, page: Pag
     assert distances[table["replication"].index(header["replication"])] == min(distances)
     shown = [a for a in page.numbers if a.get("data-trace") == "median"]
     assert float(shown[0]["data-value"]) == median
+    row = table["replication"].index(header["replication"])
+    compared = {a["data-trace-kpi"]: float(a["data-value"]) for a in page.numbers
+                if "data-trace-kpi" in a}
+    assert compared[kpi] == table[kpi][row]
+    assert compared["spent_usd"] == table["spent_usd"][row]
 
 
 def test_inputs_have_distributions_and_sources(run_dir: Path) -> None:

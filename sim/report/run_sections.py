@@ -198,8 +198,16 @@ def _timeline(data: RunData) -> dict[str, Any] | None:
             months.append({"label": label, "events": []})
         months[-1]["events"].append(event)
     kpi = str(trace.header.get("kpi", ""))
+    names = headline_kpis(data)
+    columns = data.kpi_columns(["replication", *names])
+    compared = []
+    reps = columns.get("replication", [])
+    if trace.header.get("replication") in reps:
+        row = reps.index(trace.header["replication"])
+        compared = [{"name": n, "unit": _unit(data, n), "value": columns[n][row],
+                     "p50": data.summary["kpis"][n].get("p50")} for n in names if n in columns]
     return {"header": trace.header, "events": trace.events, "kinds": kinds, "months": months,
-            "unit": _unit(data, kpi) if kpi else "", "missing": None}
+            "unit": _unit(data, kpi) if kpi else "", "compared": compared, "missing": None}
 
 
 def _all_kpis(data: RunData) -> dict[str, Any] | None:
