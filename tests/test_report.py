@@ -240,7 +240,7 @@ def _one_line_error(args: list[str], *needles: str) -> None:
 
 
 def test_bad_run_directories_are_one_line_errors(run_dir: Path, tmp_path: Path) -> None:
-    _one_line_error(["report", str(tmp_path / "nowhere")], "not a directory")
+    _one_line_error(["report", str(tmp_path / "nowhere")], "does not exist")
     (tmp_path / "empty").mkdir()
     _one_line_error(["report", str(tmp_path / "empty")], "no manifest.json")
     unfinished = tmp_path / "unfinished"

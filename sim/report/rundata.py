@@ -76,6 +76,8 @@ class RunData:
         """Read a run directory's manifest and summary; :class:`ReportError` if it is not a
         finished run directory."""
         root = Path(path)
+        if not root.exists():
+            raise ReportError(f"{root}: does not exist")
         if not root.is_dir():
             raise ReportError(f"{root}: not a directory")
         if not (root / "manifest.json").is_file():
