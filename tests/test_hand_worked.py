@@ -32,8 +32,27 @@ Costs: the lease costs $1,461 per chip-month; an installed H100 $25,000 / 60 mon
 serves: 50 H20 x 6 months x $1,461 + 60 H100 x 4 months x $518.937 = $438,300 + $124,544.8 =
 $562,844.8 for inference, and the same for training (its idle half included).
 Tokens: 1e4/s x 6 months x 2,629,800 s = 1.57788e11, all served.
-Cost per million tokens: 562,844.8 / 157,788 = $3.5671. Per 1e18 training FLOP:
-562,844.8 / 19,460.52 = $28.922.
+Cost per million tokens: 562,844.8 / 157,788 = $3.5671.
+
+Training is charged only for chips a run holds: 50 H20 for 2 months = $146,100; per 1e18
+FLOP 146,100 / 19,460.52 = $7.5075. Idle: the H20 training half after the run (50 x 4 months)
+and the H100 training half (60 x 4): 440 chip-months, $292,200 + $124,544.8 = $416,744.8.
+Chip-months 600 H20 + 480 H100 = 1,080: training 100 / 1,080, inference 540 / 1,080 = 0.5.
+
+Site cost: the 0.5 MW at the start is sunk (no capex_usd_per_mw); the build's $1.5M is
+amortised over 15 years (180 months) from t = 3: $8,333.33 a month x 3 = $25,000, on 1.5 MW of
+which 0.168 MW is used, so 88.8% of it ($22,200) is idle power. Idle cost $438,944.8.
+Total cost of ownership: every chip-month (600 x $1,461 + 480 x $518.937) + $25,000 =
+$1,150,689.6. The overhead (idle chips + site) $441,744.8 is shared by busy chip cost:
+inference 562,844.8 / 708,944.8 of it.
+
+Inference load: the serving halves (50 H20 for 6 months, 60 H100 for 4) could serve, per chip
+(roofline, FP8 weights, batch 8, 1,000-token context, 20% generated): H20 prefill
+296e12 x 0.5 / 2e9 = 74,000/s, decode min(74,000, 8 x 4e12 x 0.5 / 1.08e9 = 14,814.8/s),
+blended 1 / (0.2 / 14,814.8 + 0.8 / 74,000); H100 likewise with 1,979 TFLOP/s and 3.35 TB/s.
+
+Unspent: chips 0 (all of it bought 240 H100), datacenter $1.5M, leases $2,123,400; no chip
+money was ever left over, so both causes are 0.
 """
 
 from __future__ import annotations
@@ -52,6 +71,21 @@ H100_COST = 25000 / 60 + 1.4 * 730.5 * 0.10
 COST = 50 * 6 * 1461 + 60 * 4 * H100_COST
 TOKENS = 1e4 * 6 * 365.25 / 12 * 86400
 
+TRAINING_COST = 50 * 2 * 1461
+IDLE_CHIPS = 50 * 4 * 1461 + 60 * 4 * H100_COST
+SITE = 1.5e6 / 180 * 3
+OVERHEAD = IDLE_CHIPS + SITE
+INFERENCE_SHARE = COST / (COST + TRAINING_COST)
+
+
+def blended(fp8_tflops: float, bandwidth_gb_s: float) -> float:
+    prefill = fp8_tflops * 1e12 * 0.5 / 2e9
+    decode = min(prefill, 8 * bandwidth_gb_s * 1e9 * 0.5 / (1e9 + 8 * 1000 * 1e4))
+    return 1 / (0.2 / decode + 0.8 / prefill)
+
+
+CAPACITY = (50 * 6 * blended(296, 4000) + 60 * 4 * blended(1979, 3350)) * 365.25 / 12 * 86400
+
 EXPECTED = {
     "chips_delivered": 120.0,
     "h100_equivalents_installed": 100 * H20_H100 + 120,
@@ -64,7 +98,21 @@ EXPECTED = {
     "demand_served_fraction": 1.0,
     "first_unmet_demand_month": math.nan,
     "cost_per_million_tokens_usd": COST / TOKENS * 1e6,
-    "cost_per_training_eflop_usd": COST / 1.946052e22 * 1e18,
+    "cost_per_training_eflop_usd": TRAINING_COST / 1.946052e22 * 1e18,
+    "tco_per_million_tokens_usd": (COST + INFERENCE_SHARE * OVERHEAD) / TOKENS * 1e6,
+    "tco_per_training_eflop_usd": (TRAINING_COST + (1 - INFERENCE_SHARE) * OVERHEAD)
+    / 1.946052e22 * 1e18,
+    "total_cost_of_ownership_usd": 600 * 1461 + 480 * H100_COST + SITE,
+    "idle_cost_usd": IDLE_CHIPS + SITE * (1 - 0.168 / 1.5),
+    "idle_chip_months": 440.0,
+    "training_chip_share": 100 / 1080,
+    "inference_chip_share": 0.5,
+    "inference_load_fraction": TOKENS / CAPACITY,
+    "unspent_chips_usd": 0.0,
+    "unspent_datacenter_usd": 1.5e6,
+    "unspent_leases_usd": 2.1234e6,
+    "unspent_chips_no_supply_usd": 0.0,
+    "unspent_chips_nothing_allowed_usd": 0.0,
     "capex_lost_to_policy_usd": 1.5e6,
     "stranded_chip_months": 0.0,
     "budget_unspent_usd": 3.6234e6,
@@ -83,7 +131,9 @@ def test_every_kpi_matches_the_hand_computation() -> None:
         else:
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), name
     assert pytest.approx(3.5671, abs=1e-4) == COST / TOKENS * 1e6
-    assert pytest.approx(28.922, abs=1e-3) == COST / 1.946052e22 * 1e18
+    assert pytest.approx(7.5075, abs=1e-4) == TRAINING_COST / 1.946052e22 * 1e18
+    assert pytest.approx(1_150_689.6) == EXPECTED["total_cost_of_ownership_usd"]
+    assert pytest.approx(438_944.8) == EXPECTED["idle_cost_usd"]
 
 
 def test_the_trace_says_what_happened_and_why() -> None:
@@ -118,3 +168,27 @@ def test_a_revoke_rule_in_force_blocks_a_later_lease() -> None:
     assert "on 50 H100 at home" in start.message
     assert result.kpis["largest_run_month"] == pytest.approx(
         2.0 + 1.946052e22 / (50 * 989e12 * 0.5) / (365.25 / 12 * 86400))
+
+
+def test_a_buyer_with_foresight_does_not_order_what_an_announced_rule_will_cancel() -> None:
+    """With foresight 'announced' the month-1 order of 120 H100 (due t = 3, after the rule of
+    t = 2.484) is never placed: nothing is lost, and its $3M stays unspent, left over because
+    nothing could be bought (the only chip is foreseen denied at its delivery)."""
+    result = run_nominal(load_scenario(SCENARIO, ["procurement.foresight=announced"]),
+                         trace=True, check=True)
+    assert result.kpis["capex_lost_to_policy_usd"] == 0.0
+    assert result.kpis["chips_delivered"] == pytest.approx(120.0)
+    assert result.kpis["unspent_chips_usd"] == pytest.approx(3e6)
+    assert result.kpis["unspent_chips_nothing_allowed_usd"] == pytest.approx(3e6)
+    assert result.trace is not None
+    assert [e.kind for e in result.trace].count("order") == 1
+    assert not any(e.kind == "cancel" for e in result.trace)
+
+
+def test_a_rule_known_only_later_is_a_surprise_until_then() -> None:
+    """known_from 2026-03: at month 1 the buyer does not know the rule yet, so it orders and
+    loses the order as the myopic buyer does."""
+    result = run_nominal(load_scenario(SCENARIO, [
+        "procurement.foresight=announced",
+        "export_controls.rules.0.known_from=2026-03"]), check=True)
+    assert result.kpis["capex_lost_to_policy_usd"] == pytest.approx(1.5e6)

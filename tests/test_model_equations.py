@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sim.catalog.chips import chip_attributes
+from sim.model.demand import DemandPath, Exponential, Logistic
 from sim.model.inference import (
     SECONDS_PER_MONTH,
     prefill_tokens_per_s,
@@ -74,7 +75,7 @@ def test_efficiency_scales_throughput() -> None:
 
 
 def test_serve_constant_demand_below_capacity() -> None:
-    served = serve(100.0, 0.0, 60.0, 60.0, 0.0, 2.0)
+    served = serve(Exponential(100.0, 0.0), 60.0, 60.0, 0.0, 2.0)
     assert served.demanded == pytest.approx(100.0 * 2 * SECONDS_PER_MONTH)
     assert served.served == pytest.approx(served.demanded)
     assert served.first_unmet is None
@@ -82,7 +83,7 @@ def test_serve_constant_demand_below_capacity() -> None:
 
 def test_serve_domestic_share_binds() -> None:
     """Half the demand must be served at home: Cd = 30 < 50, so 30 + min(50, 100) = 80."""
-    served = serve(100.0, 0.0, 30.0, 100.0, 0.5, 1.0)
+    served = serve(Exponential(100.0, 0.0), 30.0, 100.0, 0.5, 1.0)
     assert served.served == pytest.approx(80.0 * SECONDS_PER_MONTH)
     assert served.first_unmet == 0.0
 
@@ -90,7 +91,7 @@ def test_serve_domestic_share_binds() -> None:
 def test_serve_growing_demand_crossing_capacity() -> None:
     """D = 50 e^{t ln 4}: crosses 100 at t = 0.5. Served = int_0^.5 D + 100 x 0.5."""
     r = math.log(4.0)
-    served = serve(50.0, r, 100.0, 0.0, 0.0, 1.0)
+    served = serve(Exponential(50.0, r), 100.0, 0.0, 0.0, 1.0)
     below = 50.0 * (math.exp(r * 0.5) - 1.0) / r
     assert served.served == pytest.approx((below + 50.0) * SECONDS_PER_MONTH)
     assert served.demanded == pytest.approx(50.0 * (4.0 - 1.0) / r * SECONDS_PER_MONTH)
@@ -102,16 +103,41 @@ capacities = st.one_of(st.just(0.0), st.floats(1e-3, 1e9))
 
 @given(d0=st.floats(1.0, 1e9), rate=st.floats(-0.5, 0.5), cd=capacities, co=capacities,
        share=st.floats(0.0, 1.0), months=st.floats(0.01, 3.0))
+# a subnormal capacity: level / d0 underflowed to 0 and math.log raised (issue 13)
+@example(d0=11839999.99956, rate=0.1783, cd=3.95243e-319, co=0.0, share=0.0, months=1.0)
+@example(d0=1.0, rate=0.5, cd=5e-324, co=5e-324, share=0.5, months=1.0)
 def test_serve_matches_numeric_integration(d0: float, rate: float, cd: float, co: float,
                                            share: float, months: float) -> None:
     t = np.linspace(0.0, months, 20001)
     d = d0 * np.exp(rate * t)
     inst = np.where(share * d <= cd, np.minimum(d, cd + co), cd + np.minimum((1 - share) * d, co))
     numeric = np.trapezoid(inst, t) * SECONDS_PER_MONTH
-    served = serve(d0, rate, cd, co, share, months)
+    served = serve(Exponential(d0, rate), cd, co, share, months)
     assert served.served == pytest.approx(numeric, rel=1e-5, abs=1e-3)
     assert served.served <= served.demanded * (1 + 1e-12)
     assert served.served <= (cd + co) * months * SECONDS_PER_MONTH * (1 + 1e-9) + 1e-9
+
+
+@given(k=st.floats(1.0, 1e9), a=st.floats(-0.9, 1e3), rate=st.floats(1e-3, 0.5),
+       cd=capacities, co=capacities, share=st.floats(0.0, 1.0), months=st.floats(0.01, 3.0))
+def test_serve_logistic_demand_matches_numeric_integration(
+        k: float, a: float, rate: float, cd: float, co: float, share: float,
+        months: float) -> None:
+    t = np.linspace(0.0, months, 20001)
+    d = k / (1.0 + a * np.exp(-rate * t))
+    inst = np.where(share * d <= cd, np.minimum(d, cd + co), cd + np.minimum((1 - share) * d, co))
+    served = serve(Logistic(k, a, rate), cd, co, share, months)
+    assert served.served == pytest.approx(np.trapezoid(inst, t) * SECONDS_PER_MONTH,
+                                          rel=1e-5, abs=1e-3)
+    assert served.demanded == pytest.approx(np.trapezoid(d, t) * SECONDS_PER_MONTH, rel=1e-6)
+
+
+def test_logistic_crossing_by_hand() -> None:
+    """k = 100, a = 3, r = ln 3: D(0) = 25, and D = 50 when 3 e^{-r t} = 1, at t = 1."""
+    seg = Logistic(100.0, 3.0, math.log(3.0))
+    assert seg.at(0.0) == pytest.approx(25.0)
+    assert seg.crossing(50.0) == pytest.approx(1.0)
+    assert seg.crossing(150.0) is None  # never above the ceiling
 
 
 def test_mfu_falls_per_doubling_above_the_reference() -> None:
@@ -158,10 +184,32 @@ def test_ledger_conserves_and_refuses_overdraft() -> None:
 
 def test_demand_path_is_log_linear_between_points_then_grows() -> None:
     """60T at the start, 120T at month 2, 180T at month 5, then x3 a year."""
-    from sim.model.inference import demand_rate_per_month, demand_tokens_per_s
-
     d = demand(tokens_per_day=60e12, growth_per_year=3.0, path=((2.0, 120e12), (5.0, 180e12)))
-    per_day = [demand_tokens_per_s(d, t) * 86400 for t in (0.0, 1.0, 2.0, 5.0, 17.0)]
+    path = DemandPath(d)
+    per_day = [path.at(t) * 86400 for t in (0.0, 1.0, 2.0, 5.0, 17.0)]
     assert per_day == pytest.approx([60e12, 60e12 * 2**0.5, 120e12, 180e12, 540e12])
-    assert demand_rate_per_month(d, 3.0) == pytest.approx(math.log(1.5) / 3)
-    assert demand_rate_per_month(d, 9.0) == pytest.approx(math.log(3.0) / 12)
+    assert path.segment(3.0).rate == pytest.approx(math.log(1.5) / 3)  # type: ignore[attr-defined]
+    assert path.segment(9.0).rate == pytest.approx(math.log(3.0) / 12)  # type: ignore[attr-defined]
+    assert path.month_end(4) * 86400 == pytest.approx(180e12)
+
+
+def test_demand_saturates_toward_the_ceiling() -> None:
+    """180T at month 5, ceiling 900T, x3 a year: A = (900 - 180) / 180 = 4, so 12 months
+    later D = 900 / (1 + 4 / 3) = 385.71T; far out it approaches 900T."""
+    d = demand(tokens_per_day=60e12, growth_per_year=3.0, path=((5.0, 180e12),),
+               ceiling_tokens_per_day=900e12)
+    path = DemandPath(d)
+    assert path.at(5.0) * 86400 == pytest.approx(180e12)
+    assert path.at(17.0) * 86400 == pytest.approx(900e12 / (1 + 4 / 3))
+    assert path.at(600.0) * 86400 == pytest.approx(900e12, rel=1e-9)
+    seg = path.segment(10.0)  # the tail seen from month 10 starts where the curve is then
+    assert seg.at(2.0) == pytest.approx(path.at(12.0))
+
+
+def test_demand_noise_multiplies_each_month() -> None:
+    d = demand(tokens_per_day=86400.0, growth_per_year=1.0)
+    noise = np.array([1.0, 2.0, 0.5])
+    path = DemandPath(d, noise)
+    assert [path.at(t) for t in (0.0, 1.5, 2.2)] == pytest.approx([1.0, 2.0, 0.5])
+    assert path.month_end(1) == pytest.approx(2.0)
+    assert path.segment(1.25).integral(0.0, 0.5) == pytest.approx(1.0)

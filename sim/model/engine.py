@@ -15,18 +15,14 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+import numpy as np
 import simpy
 
 from sim.calendar import parse_month
-from sim.model.allocation import allocate
+from sim.model.allocation import allocate, top_up
+from sim.model.demand import DemandPath
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
-from sim.model.inference import (
-    SECONDS_PER_MONTH,
-    chip_tokens_per_s,
-    demand_rate_per_month,
-    demand_tokens_per_s,
-    serve,
-)
+from sim.model.inference import SECONDS_PER_MONTH, chip_tokens_per_s, serve
 from sim.model.inputs import HOURS_PER_MONTH, BuildInputs, ChipInputs, Inputs
 from sim.model.invariants import check_state
 from sim.model.leases import Lease, end_lease, pay_month, settle_month, sign_lease
@@ -37,7 +33,7 @@ from sim.model.results import MonthlySeries, ReplicationResult, TraceEvent
 from sim.model.rulebook import Rulebook
 from sim.model.training import RunState, cluster_flops, place
 from sim.schema.common import Destination
-from sim.streams import uniform
+from sim.streams import stream, uniform
 
 __all__ = ["Replication", "simulate"]
 
@@ -47,13 +43,14 @@ Proc = Generator[simpy.Event, Any, None]
 class _Order:
     """An order in flight; it leaves :attr:`Replication.orders` when delivered or cancelled."""
 
-    __slots__ = ("cost_usd", "count", "done", "option")
+    __slots__ = ("cost_usd", "count", "done", "option", "ordered_at")
 
-    def __init__(self, purchase: Purchase) -> None:
+    def __init__(self, purchase: Purchase, ordered_at: float) -> None:
         self.option = purchase.option
         self.count = purchase.count
         self.cost_usd = purchase.cost_usd
         self.done = False
+        self.ordered_at = ordered_at
 
 
 class Replication:
@@ -73,6 +70,8 @@ class Replication:
         self.trace: list[TraceEvent] | None = [] if trace else None
         self.check = check
         self.orders: list[_Order] = []
+        self.cancellations: list[tuple[float, str, tuple[str, ...]]] = []
+        """(order time, chip, ids of the rules that made it unobtainable) per cancelled order."""
         self.leases: list[Lease] = []
         self.runs = [RunState(r, i, r.flop) for i, r in enumerate(inputs.runs)]
         self.waiting: list[RunState] = []
@@ -81,6 +80,13 @@ class Replication:
         self.replacements: dict[tuple[str, str], float] = {}
         self.builds_pending: list[BuildInputs] = list(inputs.builds)
         self.capacity = (0.0, 0.0)
+        sigma = inputs.demand.volatility_per_month
+        noise = None
+        if sigma > 0.0:
+            z = stream(seed, replication, "demand:volatility").standard_normal(
+                inputs.horizon_months + 1)
+            noise = np.exp(sigma * z - sigma * sigma / 2.0)
+        self.demand = DemandPath(inputs.demand, noise)
         self._tokens_cache: dict[tuple[str, int], float] = {}
         year, month = parse_month(inputs.start)
         self._start_month_index = year * 12 + month - 1  # for calendar quarters
@@ -96,19 +102,34 @@ class Replication:
         dt = t - self.t_last
         if dt <= 0.0:
             return
-        d = self.inp.demand
-        served = serve(demand_tokens_per_s(d, self.t_last), demand_rate_per_month(d, self.t_last),
-                       self.capacity[0], self.capacity[1], d.domestic_only_share, dt)
+        served = serve(self.demand.segment(self.t_last), self.capacity[0], self.capacity[1],
+                       self.inp.demand.domestic_only_share, dt)
         self.acc.add_served(served, self.t_last)
         for state, _ in self.running.values():
             flop = state.flops * dt * SECONDS_PER_MONTH
             state.remaining_flop -= flop
             self.acc.training_flop += flop
-        self.acc.stranded_chip_months += self.fleet.waiting() * dt
+        acc = self.acc
+        acc.stranded_chip_months += self.fleet.waiting() * dt
+        acc.inference_capacity_tokens += sum(self.capacity) * dt * SECONDS_PER_MONTH
         for pool in self.fleet.pools.values():
             rate = self._cost_per_chip_month(pool, self.t_last)
-            self.acc.inference_cost_usd += pool.inference * rate * dt
-            self.acc.training_cost_usd += (pool.count - pool.inference) * rate * dt
+            idle = max(0.0, pool.count - pool.inference - pool.held)
+            acc.inference_chip_months += pool.inference * dt
+            acc.training_chip_months += pool.held * dt
+            acc.idle_chip_months += idle * dt
+            acc.inference_cost_usd += pool.inference * rate * dt
+            acc.training_cost_usd += pool.held * rate * dt
+            acc.idle_chip_cost_usd += idle * rate * dt
+        fleet = self.fleet
+        for site in fleet.sites.values():
+            capacity = fleet.capacity_mw[site.name]
+            cost = (fleet.capital_usd[site.name] / site.datacenter_life_months
+                    + capacity * site.fixed_opex_usd_per_mw_month) * dt
+            acc.site_cost_usd += cost
+            if capacity > 0.0:
+                acc.idle_power_cost_usd += cost * max(
+                    0.0, 1.0 - fleet.used_mw(site.name) / capacity)
         self.t_last = t
 
     def _cost_per_chip_month(self, pool: Pool, t: float) -> float:
@@ -133,15 +154,33 @@ class Replication:
         d = self.inp.demand
         pools = list(self.fleet.pools.values())
         tokens = {id(pool): self.chip_tokens(pool.chip, t) for pool in pools}
-        target = demand_tokens_per_s(d, math.floor(t) + 1.0)
+        target = self.demand.month_end(math.floor(t + 1e-9))
         share = d.domestic_only_share
-        self.capacity = allocate(pools, tokens, self.inp.allocation_policy,
-                                 self.inp.training_share, share * target, (1 - share) * target)
+        policy = self.inp.allocation_policy
+        lent = {id(pool): pool.inference for pool in pools} if self.waiting else {}
+        self.capacity = allocate(pools, tokens, policy, self.inp.training_share,
+                                 share * target, (1 - share) * target)
         for state in sorted(self.waiting, key=lambda s: s.key):
             found = place(state.run, pools, self.inp.reference_cluster_chips,
                           self.inp.restart_cost_hours)
             if found is not None:
+                pool, n = found[0], found[1]
+                # chips that served inference until now and train from now: preempted
+                taken = n - max(0.0, pool.count - pool.held - lent[id(pool)])
                 self._start(state, *found)
+                if taken >= 0.5:
+                    self.log("preempt", f"run {state.run.name} takes {taken:,.0f} "
+                             f"{pool.chip.name} at {pool.location} back from inference")
+        if policy == "work_conserving":
+            self.capacity = top_up(pools, tokens, share * target, (1 - share) * target)
+
+    def _log_lent(self) -> None:
+        reserve = self.inp.training_share
+        lent = sum(max(0.0, p.inference - (1.0 - reserve) * p.count)
+                   for p in self.fleet.pools.values())
+        if lent >= 0.5:
+            self.log("lend", f"{lent:,.0f} chips reserved for training serve inference while "
+                     "no run holds them")
 
     def chip_tokens(self, chip: ChipInputs, t: float) -> float:
         """Tokens/s per chip, evaluated at the start of the month containing ``t`` (demand mix,
@@ -213,6 +252,8 @@ class Replication:
                 return
             self._month_start(m)
             self.after_event()
+            if self.trace is not None and self.inp.allocation_policy == "work_conserving":
+                self._log_lent()
 
     def _month_start(self, m: int) -> None:
         if m > 0 and not self.inp.carry_over:
@@ -243,6 +284,9 @@ class Replication:
             prev = merged.get(p.option.chip.name)
             merged[p.option.chip.name] = p if prev is None else Purchase(p.option,
                                                                          prev.count + p.count)
+        spend = sum(p.cost_usd for p in merged.values())
+        self.acc.attribute_unspent_chips(self.ledger.available("chips") - spend,
+                                         "no_supply" if offers else "nothing_allowed")
         for purchase in merged.values():
             option = purchase.option
             name = option.chip.name
@@ -253,7 +297,7 @@ class Replication:
             key = (name, option.kind)
             if key in self.replacements:
                 self.replacements[key] = max(0.0, self.replacements[key] - purchase.count)
-            order = _Order(purchase)
+            order = _Order(purchase, t)
             self.orders.append(order)
             self.acc.ordered += purchase.count
             self.env.process(self._deliver(order))
@@ -276,7 +320,8 @@ class Replication:
         self.orders.remove(order)
         chip, kind = order.option.chip, order.option.kind
         if self.rules.obtainable(chip, kind, self.env.now) is None:
-            self._cancel(order, "a rule in force at delivery")
+            status = self.rules.status(chip, kind, self.env.now)
+            self._cancel(order, "a rule in force at delivery", status.rule_ids)
         else:
             self.ledger.settle("chips", order.cost_usd)
             self.acc.delivered += order.count
@@ -289,7 +334,8 @@ class Replication:
             return
         self.after_event()
 
-    def _cancel(self, order: _Order, why: str) -> None:
+    def _cancel(self, order: _Order, why: str, rule_ids: tuple[str, ...]) -> None:
+        self.cancellations.append((order.ordered_at, order.option.chip.name, rule_ids))
         if order in self.orders:
             self.orders.remove(order)
         order.done = True
@@ -317,6 +363,7 @@ class Replication:
         self.advance(self.env.now)
         self.ledger.settle("datacenter", build.cost_usd)
         self.fleet.capacity_mw[build.site] += build.power_mw
+        self.fleet.capital_usd[build.site] += build.cost_usd
         self.fleet.install_waiting(self.env.now)
         self.log("online", f"{build.power_mw:,.0f} MW at {build.site}")
         self.after_event()
@@ -339,7 +386,7 @@ class Replication:
         self.log("rule", f"{rule.id} lands: {rule.title}")
         for order in list(self.orders):
             if self.rules.obtainable(order.option.chip, order.option.kind, t) is None:
-                self._cancel(order, f"{rule.id} landed before delivery")
+                self._cancel(order, f"{rule.id} landed before delivery", (rule.id,))
         for held in self.leases:
             if not held.alive:
                 continue

@@ -82,6 +82,7 @@ class Fleet:
     def __init__(self, sites: tuple[SiteInputs, ...]) -> None:
         self.sites = {s.name: s for s in sites}
         self.capacity_mw = {s.name: s.power_mw for s in sites}
+        self.capital_usd = {s.name: s.capex_usd for s in sites}  # datacenter capex in service
         self.pools: dict[tuple[str, str], Pool] = {}
         self.inventory: list[Batch] = []
         self.installed_purchased = 0.0  # purchased chips ever installed (not the start fleet)

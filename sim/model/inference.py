@@ -1,12 +1,9 @@
-"""Inference: token demand over time, per-chip throughput by roofline, and tokens served.
+"""Inference: per-chip throughput by roofline, and tokens served against demand.
 
-Demand is ``D(t) = tokens_per_day / 86400 * growth_per_year ** (t / 12)`` tokens/s (t in
-months), or log-linear between the points of ``path`` and then growing by ``growth_per_year``;
-path points fall on month starts, where the engine has an event, so ``D`` is exponential
-within every interval the engine integrates.
-Serving efficiency, context length and the agent share change with t as well (see
-:func:`chip_tokens_per_s`). Between two events the capacity is constant and ``D`` exponential, so
-tokens served are integrated exactly (:func:`serve`), not by ticks.
+Serving efficiency, context length and the agent share change with t (see
+:func:`chip_tokens_per_s`); demand is a :class:`sim.model.demand.DemandPath`. Between two events
+the capacity is constant and demand one exact :class:`~sim.model.demand.Segment`, so tokens
+served are integrated exactly (:func:`serve`), not by ticks.
 """
 
 from __future__ import annotations
@@ -15,14 +12,13 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from sim.model.demand import Segment
 from sim.model.inputs import ChipInputs, DemandInputs
 
 __all__ = [
     "SECONDS_PER_MONTH",
     "Served",
     "chip_tokens_per_s",
-    "demand_rate_per_month",
-    "demand_tokens_per_s",
     "prefill_tokens_per_s",
     "roofline_tokens_per_s",
     "serve",
@@ -31,28 +27,6 @@ __all__ = [
 SECONDS_PER_MONTH = 365.25 / 12 * 86400.0
 HBM_USABLE = 0.9  # share of HBM usable for weights and KV cache (runtime, fragmentation)
 MAX_REPLICA_CHIPS = 4096  # a model that needs more chips than this per replica is not served
-
-
-def _segment(d: DemandInputs, t: float) -> tuple[float, float, float]:
-    """(t0, tokens/day at t0, growth rate per month) of the demand segment containing t."""
-    t0, level = 0.0, d.tokens_per_day
-    for t1, next_level in d.path:
-        if t < t1:
-            return t0, level, math.log(next_level / level) / (t1 - t0)
-        t0, level = t1, next_level
-    return t0, level, math.log(d.growth_per_year) / 12.0
-
-
-def demand_tokens_per_s(d: DemandInputs, t: float) -> float:
-    """Token demand at month ``t``, tokens per second: log-linear between the path's points
-    (the start value first), then growing by ``growth_per_year``."""
-    t0, level, rate = _segment(d, t)
-    return float(level / 86400.0 * math.exp(rate * (t - t0)))
-
-
-def demand_rate_per_month(d: DemandInputs, t: float) -> float:
-    """The demand's log growth rate per month at ``t`` (constant within a path segment)."""
-    return _segment(d, t)[2]
 
 
 def serving_flops(chip: ChipInputs, bytes_per_param: float) -> float:
@@ -141,10 +115,10 @@ class Served:
     first_unmet: float | None
 
 
-def serve(d0: float, rate_per_month: float, domestic_capacity: float, other_capacity: float,
+def serve(demand: Segment, domestic_capacity: float, other_capacity: float,
           domestic_share: float, months: float) -> Served:
-    """Exact tokens over ``months`` for demand ``d0 * exp(rate * t)`` tokens/s, of which
-    ``domestic_share`` only domestic capacity may serve; the rest any capacity.
+    """Exact tokens over ``months`` for ``demand`` (tokens/s, monotone on the interval), of
+    which ``domestic_share`` only domestic capacity may serve; the rest any capacity.
 
     Served at an instant is ``min(D, Cd + Co)`` while ``s D <= Cd``, else ``Cd + min((1-s) D,
     Co)``. Both are linear in D between the times D crosses ``Cd/s``, ``Cd + Co`` and
@@ -159,32 +133,22 @@ def serve(d0: float, rate_per_month: float, domestic_capacity: float, other_capa
     if s < 1.0:
         thresholds.append(co / (1.0 - s))
     cuts = {0.0, months}
-    if rate_per_month != 0.0 and d0 > 0.0:
-        for level in thresholds:
-            if level > 0.0:
-                t = math.log(level / d0) / rate_per_month
-                if 0.0 < t < months:
-                    cuts.add(t)
+    for level in thresholds:
+        if level > 0.0 and math.isfinite(level):
+            t = demand.crossing(level)
+            if t is not None and 0.0 < t < months:
+                cuts.add(t)
     points = sorted(cuts)
-
-    def integral_d(a: float, b: float) -> float:
-        span = b - a
-        x = rate_per_month * span
-        # (e^x - 1) / r: expm1 keeps precision for small x; below 1e-8 (or when r is so
-        # tiny that x underflows) the series span x (1 + x/2) is exact to double precision
-        factor = span * (1.0 + x / 2.0) if abs(x) < 1e-8 else math.expm1(x) / rate_per_month
-        return d0 * math.exp(rate_per_month * a) * factor
-
     unmet_level = min(cd / s if s > 0.0 else math.inf, cd + co)
     demanded = served = 0.0
     first_unmet: float | None = None
     for a, b in itertools.pairwise(points):
-        mid = d0 * math.exp(rate_per_month * (a + b) / 2.0)
+        mid = demand.at((a + b) / 2.0)
         if s * mid <= cd:
             coef, const = (1.0, 0.0) if mid <= cd + co else (0.0, cd + co)
         else:
             coef, const = (1.0 - s, cd) if (1.0 - s) * mid <= co else (0.0, cd + co)
-        piece = integral_d(a, b)
+        piece = demand.integral(a, b)
         demanded += piece
         served += coef * piece + const * (b - a)
         if first_unmet is None and mid > unmet_level * (1.0 + 1e-12):

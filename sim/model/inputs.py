@@ -16,7 +16,7 @@ from sim.model.space import active_rules
 from sim.schema.policy import BestValue
 from sim.schema.rules import Rule
 from sim.schema.scenario import Scenario
-from sim.schema.workloads import FixedSplit, ReservedTraining
+from sim.schema.workloads import FixedSplit, ReservedTraining, WorkConserving
 
 __all__ = [
     "BuildInputs",
@@ -85,6 +85,9 @@ class SiteInputs:
     pue: float
     server_power_overhead: float
     electricity_usd_per_kwh: float
+    capex_usd: float = 0.0  # capex of the power at the start (0: sunk)
+    datacenter_life_months: float = 180.0
+    fixed_opex_usd_per_mw_month: float = 0.0
 
     def facility_w(self, chip: ChipInputs) -> float:
         """Facility watts one chip draws here: TDP x server overhead x PUE."""
@@ -140,9 +143,12 @@ class DemandInputs:
     bytes_per_param: float
     kv_bytes_per_token: float
     attention_flop_per_context_token: float
-    decode_batch: int
+    decode_batch: float
     path: tuple[tuple[float, float], ...] = ()
     """Later demand points: (months since the start, tokens/day), in order."""
+    ceiling_tokens_per_day: float = math.inf
+    """Saturation level of the logistic tail (inf: exponential tail)."""
+    volatility_per_month: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +175,7 @@ class Inputs:
     allocation_policy: str
     training_share: float
     procurement_policy: str
+    foresight: str
     objective: str
     candidates: tuple[str, ...]
     mix: Mapping[str, float]
@@ -275,7 +282,10 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
     sites = tuple(
         SiteInputs(s.name, s.kind, v[f"sites.{s.name}.power_mw"], v[f"sites.{s.name}.pue"],
                    v[f"sites.{s.name}.server_power_overhead"],
-                   v[f"sites.{s.name}.electricity_usd_per_kwh"])
+                   v[f"sites.{s.name}.electricity_usd_per_kwh"],
+                   v[f"sites.{s.name}.power_mw"] * v.get(f"sites.{s.name}.capex_usd_per_mw", 0.0),
+                   12.0 * v[f"sites.{s.name}.datacenter_life_years"],
+                   v[f"sites.{s.name}.fixed_opex_usd_per_mw_year"] / 12.0)
         for s in scenario.sites
     )
     builds = tuple(
@@ -298,7 +308,6 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
         for i, f in enumerate(scenario.fleet)
     )
     inf = scenario.inference
-    m = inf.model
     demand_fields = {
         name: v[f"inference.{name}"] for name in (
             "tokens_per_day", "output_share", "growth_per_year", "agent_share_start",
@@ -308,16 +317,19 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
     demand_fields.update({
         name: v[f"inference.model.{name}"] for name in (
             "active_params", "total_params", "bytes_per_param", "kv_bytes_per_token",
-            "attention_flop_per_context_token")
+            "attention_flop_per_context_token", "decode_batch")
     })
     path = tuple(
         (month_offset(start, point.month), v[f"inference.path.{i}.tokens_per_day"])
         for i, point in enumerate(inf.path)
     )
-    demand = DemandInputs(**demand_fields, decode_batch=m.decode_batch, path=path)
+    demand = DemandInputs(**demand_fields, path=path,
+                          ceiling_tokens_per_day=v.get("inference.ceiling_tokens_per_day",
+                                                       math.inf),
+                          volatility_per_month=v["inference.volatility_per_month"])
     alloc = scenario.allocation
     share = (v["allocation.training_share"]
-             if isinstance(alloc, ReservedTraining | FixedSplit) else 0.0)
+             if isinstance(alloc, ReservedTraining | WorkConserving | FixedSplit) else 0.0)
     proc = scenario.procurement
     if isinstance(proc, BestValue):
         candidates = tuple(proc.candidates or scenario.chips)
@@ -335,6 +347,7 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
         reference_cluster_chips=scenario.training.reference_cluster_chips,
         restart_cost_hours=v["training.restart_cost_hours"], demand=demand,
         allocation_policy=alloc.policy, training_share=share,
-        procurement_policy=proc.policy, objective=objective, candidates=candidates, mix=mix,
+        procurement_policy=proc.policy, foresight=proc.foresight, objective=objective,
+        candidates=candidates, mix=mix,
         values=v,
     )

@@ -6,7 +6,8 @@ Unit price at month t: ``price_usd x ((1 - memory_share) x (1 + price_trend_per_
 the chip, not on the server around it.
 
 A chip is ordered for the first destination, domestic then overseas-owned (where the buyer has
-such a site), at which the rules allow it (a licence must have been granted). Each month the
+such a site), at which the rules allow it (a licence must have been granted) and, with foresight
+``announced``, at which no rule known now would deny it by its delivery. Each month the
 chip money is spent in this order, within each chip's supply cap for the calendar quarter:
 
 1. replacements of failed chips, same chip and destination;
@@ -93,12 +94,14 @@ def options(inputs: Inputs, rulebook: Rulebook, t: float, kinds: set[str],
             status = rulebook.obtainable(chip, kind, t)
             if status is None:
                 continue
+            lead = chip.lead_time_months + status.delay_months
+            if inputs.foresight == "announced" and rulebook.foreseen_denied(chip, kind, t,
+                                                                            t + lead):
+                continue  # a known rule would deny it before delivery
             price = unit_price(chip, t, inputs.memory_index)
             cost = price * (1.0 + status.surcharge_fraction) + price * (
                 chip.server_multiplier - 1.0)
-            found.append(Option(chip, kind, status, cost,
-                                chip.lead_time_months + status.delay_months,
-                                value_per_chip(chip) / cost))
+            found.append(Option(chip, kind, status, cost, lead, value_per_chip(chip) / cost))
             break
     return found
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.model.inference import Served, demand_tokens_per_s
+from sim.model.inference import Served
 from sim.model.training import RunState
 
 if TYPE_CHECKING:
@@ -24,8 +24,17 @@ class Accumulators:
     first_unmet_month: float = math.nan
     training_flop: float = 0.0
     stranded_chip_months: float = 0.0
-    inference_cost_usd: float = 0.0
-    training_cost_usd: float = 0.0
+    inference_capacity_tokens: float = 0.0  # tokens the chips serving inference could serve
+    inference_chip_months: float = 0.0
+    training_chip_months: float = 0.0
+    idle_chip_months: float = 0.0
+    inference_cost_usd: float = 0.0  # chips serving inference (amortisation, energy, leases)
+    training_cost_usd: float = 0.0  # chips held by running training runs
+    idle_chip_cost_usd: float = 0.0  # chips neither serving nor training
+    site_cost_usd: float = 0.0  # datacenter capex amortised and fixed site costs
+    idle_power_cost_usd: float = 0.0  # the part of site_cost_usd on unused power
+    unspent_chips_by_cause: dict[str, float] = field(
+        default_factory=lambda: {"no_supply": 0.0, "nothing_allowed": 0.0})
     ordered: float = 0.0
     delivered: float = 0.0
     lost_to_policy_usd: float = 0.0
@@ -44,6 +53,20 @@ class Accumulators:
         self.month_demanded += served.demanded
         if math.isnan(self.first_unmet_month) and served.first_unmet is not None:
             self.first_unmet_month = t0 + served.first_unmet
+
+    def attribute_unspent_chips(self, available_usd: float, cause: str) -> None:
+        """Chip money still available after a month's procurement, split by why it was not
+        spent: money spent later leaves every cause pro rata; new money left over joins the
+        cause of this month (``no_supply``: offers capped by supply; ``nothing_allowed``: no
+        chip obtainable)."""
+        causes = self.unspent_chips_by_cause
+        total = sum(causes.values())
+        if available_usd < total:
+            scale = available_usd / total if total > 0.0 else 0.0
+            for key in causes:
+                causes[key] *= scale
+        else:
+            causes[cause] += available_usd - total
 
     def commit(self, category: str, amount: float) -> None:
         self.committed_this_month[category] += amount
@@ -82,7 +105,7 @@ def record_month(rep: Replication, m: int) -> None:
         rep.series.site_power_used_mw[site][m] = used[site]
         rep.series.site_power_capacity_mw[site][m] = fleet.capacity_mw[site]
     s["inference_capacity_tokens_per_day"][m] = sum(rep.capacity) * 86400.0
-    s["demand_tokens_per_day"][m] = demand_tokens_per_s(rep.inp.demand, m + 1.0) * 86400.0
+    s["demand_tokens_per_day"][m] = rep.demand.month_end(m) * 86400.0
     s["tokens_served"][m] = acc.month_served
     s["tokens_demanded"][m] = acc.month_demanded
     s["training_flop"][m] = acc.training_flop - (
@@ -105,6 +128,11 @@ def record_month(rep: Replication, m: int) -> None:
     s["kpi.capex_lost_to_policy_usd"][m] = acc.lost_to_policy_usd
     s["kpi.stranded_chip_months"][m] = acc.stranded_chip_months
     s["kpi.budget_unspent_usd"][m] = ledger.total("unspent")
+    for category in ("chips", "datacenter", "leases"):
+        account = ledger.accounts[category]
+        s[f"kpi.unspent_{category}_usd"][m] = account.available + account.lapsed
+    for cause, amount in acc.unspent_chips_by_cause.items():
+        s[f"kpi.unspent_chips_{cause}_usd"][m] = amount
     s["kpi.spent_usd"][m] = ledger.total("spent") + ledger.total("committed")
     s["kpi.domestic_compute_share"][m] = domestic_chips / total if total > 0 else 0.0
 
@@ -122,4 +150,25 @@ def finish_kpis(rep: Replication) -> dict[str, float]:
         acc.inference_cost_usd / acc.tokens_served * 1e6 if acc.tokens_served >= 1 else math.nan)
     kpis["cost_per_training_eflop_usd"] = (
         acc.training_cost_usd / acc.training_flop * 1e18 if acc.training_flop >= 1 else math.nan)
+    chip_months = acc.inference_chip_months + acc.training_chip_months + acc.idle_chip_months
+    kpis["idle_chip_months"] = acc.idle_chip_months
+    kpis["training_chip_share"] = (
+        acc.training_chip_months / chip_months if chip_months > 0 else math.nan)
+    kpis["inference_chip_share"] = (
+        acc.inference_chip_months / chip_months if chip_months > 0 else math.nan)
+    kpis["inference_load_fraction"] = (
+        acc.tokens_served / acc.inference_capacity_tokens
+        if acc.inference_capacity_tokens >= 1 else math.nan)
+    kpis["idle_cost_usd"] = acc.idle_chip_cost_usd + acc.idle_power_cost_usd
+    overhead = acc.idle_chip_cost_usd + acc.site_cost_usd
+    kpis["total_cost_of_ownership_usd"] = (
+        acc.inference_cost_usd + acc.training_cost_usd + overhead)
+    busy = acc.inference_cost_usd + acc.training_cost_usd
+    share = acc.inference_cost_usd / busy if busy > 0 else 0.5
+    kpis["tco_per_million_tokens_usd"] = (
+        (acc.inference_cost_usd + share * overhead) / acc.tokens_served * 1e6
+        if acc.tokens_served >= 1 else math.nan)
+    kpis["tco_per_training_eflop_usd"] = (
+        (acc.training_cost_usd + (1.0 - share) * overhead) / acc.training_flop * 1e18
+        if acc.training_flop >= 1 else math.nan)
     return kpis

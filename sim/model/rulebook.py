@@ -9,6 +9,7 @@ scenario that shares the seed (common random numbers).
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -35,6 +36,13 @@ class Rulebook:
         self._approvals: dict[tuple[str, str, tuple[str, ...]], bool] = {}
         self._effects: dict[tuple[str, str, int], list[Rule]] = {}
         self._discounts: dict[tuple[str, str, int], float] = {}
+        self._foreseen: dict[tuple[str, str, int, int], bool] = {}
+        # months since the start from which each announced rule is known (None: never foreseen)
+        self._known_from: dict[str, float | None] = {
+            rule.id: (None if not rule.announced else
+                      -math.inf if rule.known_from is None
+                      else month_offset(inputs.start, rule.known_from))
+            for rule in inputs.rules}
         values: dict[int, float] = {}
         for rule in self._rules:
             for path, quantity in iter_quantities(rule, f"rules.{rule.id}."):
@@ -64,6 +72,30 @@ class Rulebook:
             cached = classify(chip.attrs, t + self._offset, destination, self._rules,
                               value_of=self._value_of, timing=self._timing)
             self._cache[key] = cached
+        return cached
+
+    def foreseen_denied(self, chip: ChipInputs, destination: Destination, now: float,
+                        at: float) -> bool:
+        """Whether the rules known at ``now`` (landed by then, or announced and known by then)
+        deny ``chip`` at ``destination`` at the later time ``at``: what a buyer with foresight
+        ``announced`` avoids ordering."""
+        key = (chip.name, destination, bisect.bisect_right(self._times, now),
+               bisect.bisect_right(self._times, at))
+        cached = self._foreseen.get(key)
+        if cached is None:
+            def timing(rule: Rule) -> float | None:
+                landed = self._landing[rule.id]
+                if landed is None:
+                    return None
+                known = self._known_from[rule.id]
+                if landed <= now or (known is not None and known <= now):
+                    return landed + self._offset
+                return None
+
+            status = classify(chip.attrs, at + self._offset, destination, self._rules,
+                              value_of=self._value_of, timing=timing)
+            cached = status.verdict == "denied"
+            self._foreseen[key] = cached
         return cached
 
     def obtainable(self, chip: ChipInputs, destination: Destination, t: float) -> ChipStatus | None:

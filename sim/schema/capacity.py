@@ -35,6 +35,22 @@ class Site(StrictModel):
         description="Server power (CPUs, NICs, fans) per watt of accelerator TDP."
     )
     electricity_usd_per_kwh: NonNegativeQuantity = Field(description="Electricity price, USD/kWh.")
+    capex_usd_per_mw: NonNegativeQuantity | None = Field(
+        default=None,
+        description="Capex per MW of the power the site has at the start, for the full-cost "
+        "KPIs (amortised over datacenter_life_years). Omitted: that capex is sunk and left out "
+        "(builds always count at their cost).",
+    )
+    datacenter_life_years: PositiveQuantity = Field(
+        default=15.0,
+        description="Years over which datacenter capex (shell, power, cooling) is amortised in "
+        "the full-cost KPIs.",
+    )
+    fixed_opex_usd_per_mw_year: NonNegativeQuantity = Field(
+        default=0.0,
+        description="Fixed site costs per MW of capacity a year (staff, maintenance, grid "
+        "demand charges), paid whether or not the power is used.",
+    )
     builds: list[BuildProject] = Field(default_factory=list)
 
 

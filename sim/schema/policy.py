@@ -28,6 +28,13 @@ class _ProcurementBase(StrictModel):
         description="Share of a cancelled order's price refunded when a rule lands before "
         "delivery; the rest is lost to policy."
     )
+    foresight: Literal["myopic", "announced"] = Field(
+        default="myopic",
+        description="myopic: the buyer sees only the rules in force. announced: it also sees "
+        "rules with a fixed date and probability 1 (from their known_from date) and orders "
+        "nothing whose delivery would fall after such a rule denies it; uncertain rules stay "
+        "surprises.",
+    )
 
 
 class BestValue(_ProcurementBase):

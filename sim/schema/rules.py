@@ -223,6 +223,12 @@ class Rule(StrictModel):
     destinations: tuple[Destination, ...] = Field(min_length=1)
     effect: Effect
     supersedes: tuple[RuleId, ...] = ()
+    known_from: DateStr | None = Field(
+        default=None,
+        description="When a rule with a fixed date and probability 1 becomes known to a buyer "
+        "with foresight 'announced' (default: from the start). Rules with an uncertain date or "
+        "probability are never foreseen.",
+    )
     note: str = Field(default="", max_length=4000)
 
     @model_validator(mode="after")
@@ -237,6 +243,12 @@ class Rule(StrictModel):
     def predicate(self) -> Predicate:
         """The compiled ``chips`` predicate (compiled once per distinct text)."""
         return compile_predicate(self.chips)
+
+    @property
+    def announced(self) -> bool:
+        """A fixed date and a certain landing: a buyer with foresight can plan for it."""
+        return not isinstance(self.effective, UncertainDate) and isinstance(
+            self.probability, float) and self.probability >= 1.0
 
     @property
     def effective_window(self) -> tuple[str, str]:

@@ -21,6 +21,7 @@ __all__ = [
     "ServedModel",
     "Training",
     "TrainingRun",
+    "WorkConserving",
 ]
 
 AtLeastOne = quantity(ge=1.0)
@@ -106,7 +107,10 @@ class ServedModel(StrictModel):
     attention_flop_per_context_token: NonNegativeQuantity = Field(
         description="Attention FLOP per generated token per token of context."
     )
-    decode_batch: Int = Field(ge=1, le=100_000, description="Sequences decoded together.")
+    decode_batch: AtLeastOne = Field(  # type: ignore[valid-type]
+        description="Sequences decoded together by one replica (may be uncertain; a real "
+        "number, as a fleet-wide average)."
+    )
 
     @model_validator(mode="after")
     def _active_le_total(self) -> ServedModel:
@@ -136,13 +140,24 @@ class InferenceDemand(StrictModel):
         description="Later points of the demand path (months after the start, in order); "
         "demand grows log-linearly between points, and by growth_per_year after the last.",
     )
+    ceiling_tokens_per_day: PositiveQuantity | None = Field(
+        default=None,
+        description="Saturation level: after the last path point demand follows a logistic "
+        "curve that starts growing by growth_per_year and slows toward this level, "
+        "tokens/day. Omitted: exponential growth without a ceiling.",
+    )
+    volatility_per_month: NonNegativeQuantity = Field(
+        default=0.0,
+        description="Standard deviation of log demand from month to month (a mean-one "
+        "multiplier drawn each month from the keyed stream demand:volatility); 0: none.",
+    )
     output_share: FractionQuantity = Field(
         description="Share of tokens that are generated (decode, memory-bound); the rest are "
         "prompt tokens (prefill, compute-bound)."
     )
     growth_per_year: PositiveQuantity = Field(
         description="Yearly demand factor after the last path point (from the start if no "
-        "path), e.g. 3.0."
+        "path), e.g. 3.0; with a ceiling, the early growth of the logistic tail."
     )
     agent_share_start: FractionQuantity = Field(description="Agent share of tokens at start.")
     agent_share_end: FractionQuantity = Field(description="Agent share at the horizon's end.")
@@ -171,6 +186,14 @@ class ReservedTraining(StrictModel):
     training_share: FractionQuantity
 
 
+class WorkConserving(StrictModel):
+    """``training_share`` of each pool is reserved for training, but serves inference while no
+    training run holds it, and is taken back (preempted) when a run is placed."""
+
+    policy: Literal["work_conserving"]
+    training_share: FractionQuantity
+
+
 class FixedSplit(StrictModel):
     """Exactly ``training_share`` of compute trains, the rest serves."""
 
@@ -179,5 +202,6 @@ class FixedSplit(StrictModel):
 
 
 Allocation = Annotated[
-    InferenceFirst | ReservedTraining | FixedSplit, Field(discriminator="policy")
+    InferenceFirst | ReservedTraining | WorkConserving | FixedSplit,
+    Field(discriminator="policy"),
 ]

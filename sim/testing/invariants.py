@@ -25,6 +25,11 @@ What is checked, and what is deliberately not:
   FLOP/s per dollar; with carry-over, a denial can make the myopic buyer save this quarter's
   money for next quarter's supply of a better chip (hypothesis found: deny H20 with a small
   H200 quarterly cap, and two quarters of H200 beat one of H200 plus H20).
+- With foresight ``announced``, no order is cancelled by a rule that was announced (fixed date,
+  probability 1) and known when the order was placed.
+- With a training share, ``work_conserving`` serves at least the tokens ``reserved_training``
+  serves on the same draws, and starts and finishes every run at the same moments (runs are
+  placed against the same reserved split; only idle reserve is lent).
 """
 
 from __future__ import annotations
@@ -188,6 +193,8 @@ def check_all(scenario: Scenario, seed: int = 0, replication: int = 0,
             not_lower_than(durable_base, ("accessible_pflops", "chips_delivered")))
     compare("lower prices", lambda: run(scaled(values, (MONEY_PATTERNS[1],), price_factor)),
             not_lower_than(base, ("chips_delivered",)))
+    found.extend(_work_conserving_violations(scenario, values, seed, replication))
+    found.extend(_foresight_violations(scenario, values, seed, replication))
     if _objective(scenario) == "training":
         lapsing = _without_carry_over(scenario)
         stricter = _with_deny_rule(lapsing)
@@ -227,6 +234,72 @@ def _secured_training_flops(scenario: Scenario, values: Mapping[str, float], see
     held += [(b.chip, b.count) for b in rep.fleet.inventory]
     held += [(o.option.chip, o.count) for o in rep.orders]
     return sum(n * cluster_flops(chip, ref, ref, restart) / ref for chip, n in held)
+
+
+def _with_policy(scenario: Scenario, policy: str) -> Scenario:
+    data = scenario.model_dump(mode="json")
+    data["allocation"]["policy"] = policy
+    return Scenario.model_validate(data)
+
+
+def _work_conserving_violations(scenario: Scenario, values: Mapping[str, float], seed: int,
+                                replication: int) -> list[Violation]:
+    """On the same draws, ``work_conserving`` serves at least the tokens ``reserved_training``
+    serves and starts and finishes every run at the same time (only for scenarios with a
+    training share, i.e. those two policies)."""
+    from sim.model.engine import Replication
+    from sim.model.invariants import InvariantViolationError
+
+    if scenario.allocation.policy not in ("reserved_training", "work_conserving"):
+        return []
+    reps = []
+    for policy in ("reserved_training", "work_conserving"):
+        rep = Replication(concretize(_with_policy(scenario, policy), values), seed, replication,
+                          check=True)
+        try:
+            rep.run()
+        except InvariantViolationError as exc:
+            return [Violation(f"{policy} (same draws)", str(exc))]
+        reps.append(rep)
+    reserved, conserving = reps
+    found = []
+    if conserving.acc.tokens_served < reserved.acc.tokens_served * (1 - 1e-9) - 1e-6:
+        found.append(Violation("work conserving", f"served {conserving.acc.tokens_served:.6g} "
+                               f"< reserved_training's {reserved.acc.tokens_served:.6g}"))
+    for a, b in zip(reserved.runs, conserving.runs, strict=True):
+        if (a.started_month, a.finished_month) != (b.started_month, b.finished_month):
+            found.append(Violation("work conserving", f"run {a.run.name} ran "
+                                   f"{b.started_month}-{b.finished_month} instead of "
+                                   f"{a.started_month}-{a.finished_month}"))
+    return found
+
+
+def _foresight_violations(scenario: Scenario, values: Mapping[str, float], seed: int,
+                          replication: int) -> list[Violation]:
+    """With foresight ``announced`` no order is cancelled by a rule that was announced (fixed
+    date, probability 1) and known when the order was placed."""
+    from sim.model.engine import Replication
+    from sim.model.invariants import InvariantViolationError
+
+    data = scenario.model_dump(mode="json")
+    data["procurement"]["foresight"] = "announced"
+    inputs = concretize(Scenario.model_validate(data), values)
+    rep = Replication(inputs, seed, replication, check=True)
+    try:
+        rep.run()
+    except InvariantViolationError as exc:
+        return [Violation("foresight (same draws)", str(exc))]
+    rules = {r.id: r for r in inputs.rules}
+    found = []
+    for ordered_at, chip, rule_ids in rep.cancellations:
+        for rule_id in rule_ids:
+            rule = rules[rule_id]
+            known = (-math.inf if rule.known_from is None
+                     else inputs.month(rule.known_from))
+            if rule.announced and known <= ordered_at:
+                found.append(Violation("foresight", f"{chip} ordered at t={ordered_at:.3f} "
+                                       f"was cancelled by the announced rule {rule_id}"))
+    return found
 
 
 def _without_carry_over(scenario: Scenario) -> Scenario:

@@ -127,7 +127,8 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
                    "every_months": _number(draw, 1.0, 6.0), "first_flop": _number(
                        draw, 1e21, 1e24), "growth_per_year": _number(draw, 1.0, 5.0),
                    **placement()}] if draw(st.booleans()) else []
-    policy = draw(st.sampled_from(["inference_first", "reserved_training", "fixed_split"]))
+    policy = draw(st.sampled_from(["inference_first", "reserved_training", "work_conserving",
+                                  "fixed_split"]))
     allocation: dict[str, Any] = {"policy": policy}
     if policy != "inference_first":
         allocation["training_share"] = _number(draw, 0.0, 1.0)
@@ -147,7 +148,8 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
         rules.append({
             "id": "generated_rule", "title": "generated", "authority": "US",
             "source": "assumption: generated", "effective": _month(draw, start, horizon),
-            "probability": _number(draw, 0.0, 1.0),
+            # probability 1 half the time: an announced rule, which foresight can see
+            "probability": 1.0 if draw(st.booleans()) else _number(draw, 0.0, 1.0),
             "chips": f"name == '{draw(st.sampled_from(chips))}'",
             "destinations": draw(st.lists(st.sampled_from(
                 ["domestic", "overseas_owned", "leased"]), min_size=1, max_size=3,
@@ -189,6 +191,10 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
                       "kv_bytes_per_token": _number(draw, 1e4, 3e5),
                       "attention_flop_per_context_token": _number(draw, 0.0, 2e6),
                       "decode_batch": draw(st.integers(1, 256))},
+            **({"ceiling_tokens_per_day": _number(draw, 1e9, 1e15)} if draw(st.booleans())
+               else {}),
+            **({"volatility_per_month": _number(draw, 0.0, 0.5)} if draw(st.booleans())
+               else {}),
         },
         "allocation": allocation,
         "procurement": procurement,
