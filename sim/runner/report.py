@@ -56,15 +56,23 @@ def _relative(half: float | None, mean: float | None) -> str:
     return f"±{abs(half / mean):.1%}"
 
 
+_NAME = 27  # a longer KPI name gets a line of its own, its numbers on the next
+
+
 def _table(rows: list[list[str]], limit: int = 80) -> list[str]:
     """Name left, numbers right, unit left; two spaces between the percentiles, one if that
     is what it takes to stay within ``limit`` columns."""
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    widths[0] = min(widths[0], _NAME)
     for gap in ("  ", " "):
         lines = []
         for row in rows:
             cells = [f"{cell:>{w}}" for cell, w in zip(row[1:-1], widths[1:-1], strict=True)]
-            lines.append(f"{row[0]:<{widths[0]}} {cells[0]} {cells[1]}{gap}"
+            name = row[0]
+            if len(name) > widths[0]:
+                lines.append(name)
+                name = ""
+            lines.append(f"{name:<{widths[0]}} {cells[0]} {cells[1]}{gap}"
                          f"{gap.join(cells[2:])} {row[-1]}".rstrip())
         if max(len(line) for line in lines) <= limit:
             break
