@@ -128,12 +128,15 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--trace", is_flag=True, help="One replication, with its event log: orders, "
               "deliveries, cancellations, builds, leases, rules, runs, and why.")
 @click.option("--check", is_flag=True, help="Check the model's invariants after every event.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output: the report, summary.json's content, or CSV (one "
+              "row per KPI and target).")
 @user_errors
 def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: float | None,
         max_runs: int | None, seed: int | None, design: str | None, executor: str | None,
         workers: int | None, scheduler: str | None, batch_size: int | None, out: str | None,
         resume: bool, overwrite: bool, keep_series: bool | None, replication: int | None,
-        nominal: bool, trace: bool, check: bool) -> None:
+        nominal: bool, trace: bool, check: bool, fmt: str) -> None:
     """Run a scenario's Monte Carlo replications and print the summary: per KPI the mean with
     its 95% interval and percentiles, each target's probability. Results go to a run
     directory (KPIs per replication in Parquet, series bands, summary.json); the seed and the
@@ -157,7 +160,8 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: 
         raise click.UsageError("--nominal, --trace and --replication run one replication; "
                                "drop --runs/--precision")
     if one or (runs or (None if precision or resume else loaded.monte_carlo.runs)) == 1:
-        _run_one(loaded, seed, replication or 0, nominal=nominal, trace=trace, check=check)
+        _run_one(loaded, seed, replication or 0, nominal=nominal, trace=trace, check=check,
+                 fmt=fmt)
         return
     if executor is None:
         executor = "dask" if scheduler else "processes"
@@ -165,19 +169,25 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: 
         _run_many(loaded, scenario, overrides=overrides, runs=runs, precision=precision,
                   max_runs=max_runs, seed=seed, design=design, executor=executor, workers=workers,
                   scheduler=scheduler, batch_size=batch_size, out=out, resume=resume,
-                  overwrite=overwrite, keep_series=keep_series, check=check)
+                  overwrite=overwrite, keep_series=keep_series, check=check, fmt=fmt)
     except KeyboardInterrupt:
         raise CapexsimError("interrupted; finish the run with --resume --out DIR") from None
 
 
 def _run_one(loaded: Any, seed: int | None, replication: int, *, nominal: bool, trace: bool,
-             check: bool) -> None:
+             check: bool, fmt: str = "table") -> None:
     """One replication's KPIs and targets (and its event log with ``trace``)."""
     from sim.api import replicate
     from sim.report.text import format_replication
 
     root = loaded.monte_carlo.seed if seed is None else seed
     result = replicate(loaded, replication, seed=root, nominal=nominal, trace=trace, check=check)
+    if fmt != "table":
+        from sim.analysis.output import render, replication_document, replication_frame
+
+        doc = replication_document(loaded, result, root)
+        click.echo(render(fmt, text="", document=doc, frame=replication_frame(doc)))
+        return
     if trace and result.trace is not None:
         for event in result.trace:
             click.echo(event.render(loaded.clock.start))
@@ -197,8 +207,8 @@ def _default_out(scenario: str) -> Path:
     return path
 
 
-def _run_many(loaded: Any, scenario: str, *, out: str | None, overrides: tuple[str, ...] = (),
-              **options: Any) -> None:
+def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table",
+              overrides: tuple[str, ...] = (), **options: Any) -> None:
     """A Monte Carlo run into a run directory; seed, directory and summary to stdout."""
     from sim.errors import CapexsimError
     from sim.runner.driver import execute
@@ -213,24 +223,32 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, overrides: tuple[s
                       **options)
     if not opts.resume:
         seed = loaded.monte_carlo.seed if opts.seed is None else opts.seed
-        click.echo(f"seed {seed}; run directory {directory}")
+        click.echo(f"seed {seed}; run directory {directory}", err=fmt != "table")
     stream = sys.stderr if progress_wanted(sys.stderr) else None
     result = execute(loaded, opts, progress=stream,
                      note=lambda text: click.echo(f"note: {text}", err=True))
     if opts.resume:
-        click.echo(f"seed {result.seed}; run directory {directory} (resumed)")
-    click.echo(format_summary(result.summary))
-    _write_report(directory)
+        click.echo(f"seed {result.seed}; run directory {directory} (resumed)",
+                   err=fmt != "table")
+    if fmt != "table":
+        from sim.analysis.output import render, summary_frame
+
+        click.echo(render(fmt, text="", document=result.summary,
+                          frame=summary_frame(result.summary)))
+    else:
+        click.echo(format_summary(result.summary))
+    _write_report(directory, err=fmt != "table")
 
 
-def _write_report(directory: Path, *, refresh: bool = False) -> Path:
-    """Write the run directory's HTML report; print its notes and, last, its path."""
+def _write_report(directory: Path, *, refresh: bool = False, err: bool = False) -> Path:
+    """Write the run directory's HTML report; print its notes and, last, its path (on
+    standard error with ``err``, so that JSON or CSV output stays clean)."""
     from sim.report import write_report
 
     written = write_report(directory, refresh=refresh)
     for text in written.notes:
         click.echo(f"note: {text}", err=True)
-    click.echo(f"report: {written.path}")
+    click.echo(f"report: {written.path}", err=err)
     return written.path
 
 
@@ -348,6 +366,341 @@ def chips(date: str | None, destination: str, rule_sets: tuple[str, ...]) -> Non
         raise CapexsimError(f"--date: {exc}") from None
     rows = chip_table_rows(when, destination, rule_sets=list(rule_sets) or None)
     click.echo(format_chip_table(rows))
+
+
+# --- decisions (sim.analysis) --------------------------------------------------------------
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+    show_default=True, help="Output: an aligned table, the JSON document, or CSV of the main "
+    "table.")
+
+
+def _worker_options(func: F) -> F:
+    options = [
+        click.option("--executor", type=click.Choice(["serial", "processes", "dask"]),
+                     default=None, help="Where replications run (default: processes; dask "
+                     "with --scheduler)."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: all local cores)."),
+        click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="An existing Dask scheduler to run on."),
+        click.option("--batch-size", type=click.IntRange(min=1), default=None,
+                     help="Replications per task."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _workers(executor: str | None, workers: int | None, scheduler: str | None,
+             batch_size: int | None) -> Any:
+    from sim.analysis.running import Workers
+
+    kind = executor or ("dask" if scheduler else "processes")
+    return Workers(kind, workers, scheduler, batch_size, progress=True)
+
+
+def _analysis_out(out: str | None, kind: str, stem: str) -> Path:
+    return Path(out) if out else _default_out(f"{stem}-{kind}")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@set_option
+@click.option("--set-for", "set_for", multiple=True, metavar="NAME:PATH=VALUE",
+              help="Override a field in one scenario only (NAME is its label). Repeatable.")
+@click.option("--label", "labels", multiple=True, metavar="NAME",
+              help="Label of each scenario, in order (default: the file names).")
+@click.option("--kpi", "kpis", multiple=True, metavar="NAME", help="KPIs to compare "
+              "(repeatable; default: all).")
+@click.option("--runs", type=click.IntRange(min=2), default=None,
+              help="Replications of each scenario (default: the first scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed shared by all (default: the first scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design shared by all (default: the first scenario's).")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for compare.json and the runs (default: runs/<first>-compare-"
+              "<time>).")
+@click.option("--resume", is_flag=True, help="Finish a killed comparison in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace existing runs in --out.")
+@format_option
+@user_errors
+def compare(scenarios: tuple[str, ...], overrides: tuple[str, ...], set_for: tuple[str, ...],
+            labels: tuple[str, ...], kpis: tuple[str, ...], runs: int | None, seed: int | None,
+            design: str | None, executor: str | None, workers: int | None,
+            scheduler: str | None, batch_size: int | None, out: str | None, resume: bool,
+            overwrite: bool, fmt: str) -> None:
+    """Compare scenarios on common random numbers: per KPI each one's mean and percentiles,
+    the paired difference from the first with its 95% interval (and the unpaired one it
+    beats), P(better) by the KPI's preferred direction; per target the difference in
+    probability; which scenario is best in how many replications. Writes compare.json and
+    each scenario's run directory.
+
+    \b
+    Example:
+      capexsim compare scenarios/bytedance_2026.yaml scenarios/export_shock.yaml --runs 256
+      capexsim compare scenarios/bytedance_2026.yaml scenarios/bytedance_2026.yaml \\
+          --label base --label raised --set-for raised:budget.tranches.0.amount=200e9
+    """
+    from sim.analysis.common import parse_set_for
+    from sim.analysis.comparison import compare as run_compare
+    from sim.analysis.output import render
+    from sim.analysis.text import format_comparison
+    from sim.errors import CapexsimError
+
+    if resume and not out:
+        raise CapexsimError("--resume needs --out DIR, the comparison to finish")
+    directory = _analysis_out(out, "compare", Path(scenarios[0]).stem)
+    result = run_compare(list(scenarios), labels=list(labels) or None,
+                         overrides=list(overrides), overrides_for=parse_set_for(set_for),
+                         kpis=list(kpis), runs=runs, seed=seed, design=design,
+                         workers=_workers(executor, workers, scheduler, batch_size),
+                         out=directory, resume=resume, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=format_comparison(result), document=result.to_json(),
+                      frame=result.kpis))
+
+
+def _read_groups(groups_file: str | None, group: tuple[str, ...]) -> dict[str, list[str]] | None:
+    """Sobol' groups from ``--groups FILE`` (YAML: name -> list of path patterns) and
+    ``--group NAME=PATTERN[,PATTERN...]``."""
+    from sim.errors import CapexsimError
+
+    out: dict[str, list[str]] = {}
+    if groups_file:
+        from sim.yamlio import read_yaml
+
+        data = read_yaml(Path(groups_file), display=groups_file).data
+        if not isinstance(data, dict) or not all(
+                isinstance(v, list) and all(isinstance(p, str) for p in v) for v in data.values()):
+            raise CapexsimError(f"--groups {groups_file}: expected a mapping of group name to "
+                                "a list of input path patterns")
+        out.update({str(k): list(v) for k, v in data.items()})
+    for item in group:
+        name, sep, patterns = item.partition("=")
+        if not sep or not name.strip() or not patterns.strip():
+            raise CapexsimError(f"--group {item}: expected NAME=PATTERN[,PATTERN...], e.g. "
+                                "chips=chips.*")
+        out[name.strip()] = [p.strip() for p in patterns.split(",") if p.strip()]
+    return out or None
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--kpi", "kpis", multiple=True, metavar="NAME",
+              help="KPIs to explain (repeatable; default: all).")
+@click.option("--method", "methods", multiple=True,
+              type=click.Choice(["rank", "tornado", "sobol", "all"]), default=("rank",),
+              show_default=True, help="Rank correlations, tornado, Sobol' indices, or all "
+              "(repeatable).")
+@click.option("--from", "from_run", type=click.Path(file_okay=False, exists=True),
+              default=None, help="Rank correlations from this finished run directory instead "
+              "of a fresh run.")
+@click.option("--runs", type=click.IntRange(min=2), default=None,
+              help="Replications of the rank method's run (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed (default: the scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design of the rank method's run (default: the scenario's).")
+@click.option("--tornado-runs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Event-stream replications averaged per tornado case.")
+@click.option("--sobol-n", type=click.IntRange(min=2), default=256, show_default=True,
+              help="Sobol' base rows, a power of 2 (model runs: N x (groups + 3)).")
+@click.option("--groups", "groups_file", type=click.Path(dir_okay=False, exists=True),
+              default=None, help="YAML file: Sobol' group name -> list of input path "
+              "patterns (default groups: the scenario's sections).")
+@click.option("--group", "group", multiple=True, metavar="NAME=PATTERN[,PATTERN]",
+              help="A Sobol' group of inputs by path pattern, e.g. prices=chips.*.price_usd.")
+@click.option("--no-events-group", is_flag=True,
+              help="Leave the event streams out of the Sobol' groups.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=999, show_default=True,
+              help="Bootstrap resamples for the Sobol' intervals (0: none).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Inputs shown per KPI and method in the table.")
+@click.option("--by-section", is_flag=True, help="Show the tornado by scenario section.")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for sensitivity.json (default: runs/<scenario>-sensitivity-"
+              "<time>).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out.")
+@format_option
+@user_errors
+def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...],
+                methods: tuple[str, ...], from_run: str | None, runs: int | None,
+                seed: int | None, design: str | None, tornado_runs: int, sobol_n: int,
+                groups_file: str | None, group: tuple[str, ...], no_events_group: bool,
+                bootstrap: int, top: int, by_section: bool, executor: str | None,
+                workers: int | None, scheduler: str | None, batch_size: int | None,
+                out: str | None, overwrite: bool, fmt: str) -> None:
+    """What drives each KPI: Spearman and partial rank correlations of every uncertain input
+    (from a fresh run or --from a run directory), a tornado (each input at P10 and P90, the
+    others at their medians, same event streams), and first-order and total Sobol' indices by
+    input group with bootstrap intervals. Writes sensitivity.json.
+
+    \b
+    Example:
+      capexsim sensitivity scenarios/bytedance_2026.yaml --kpi h100_equivalents_installed
+      capexsim sensitivity scenarios/bytedance_2026.yaml --method all --runs 256 --sobol-n 64
+      capexsim sensitivity scenarios/bytedance_2026.yaml --from runs/big --top 5
+    """
+    from sim.analysis.output import render
+    from sim.analysis.sensitivities import METHODS
+    from sim.analysis.sensitivities import sensitivity as run_sensitivity
+    from sim.analysis.text import format_sensitivity
+
+    chosen = list(METHODS) if "all" in methods else list(dict.fromkeys(methods))
+    directory = _analysis_out(out, "sensitivity", Path(scenario).stem)
+    result = run_sensitivity(
+        scenario, overrides=list(overrides), kpis=list(kpis), methods=chosen, runs=runs,
+        seed=seed, design=design, from_run=from_run, tornado_runs=tornado_runs,
+        sobol_n=sobol_n, groups=_read_groups(groups_file, group), events=not no_events_group,
+        resamples=bootstrap, workers=_workers(executor, workers, scheduler, batch_size),
+        out=directory, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=format_sensitivity(result, top=top, by_section=by_section),
+                      document=result.to_json(), frame=result.main_frame()))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--lever", "levers", multiple=True, required=True, metavar="PATH=LOW:HIGH:N",
+              help="A field to move over LOW..HIGH (N grid values, default 5; rounded where "
+              "the scenario's value is a whole number). Repeatable.")
+@click.option("--grid", "method", flag_value="grid", default=True,
+              help="Every combination of the levers' values (default).")
+@click.option("--lhs", "method", flag_value="lhs", help="A Latin hypercube of --points.")
+@click.option("--sobol", "method", flag_value="sobol", help="Scrambled Sobol' --points.")
+@click.option("--points", type=click.IntRange(min=1), default=None,
+              help="Points for --lhs/--sobol (default: the product of the levers' N).")
+@click.option("--runs-per-point", type=click.IntRange(min=2), default=None,
+              help="Replications per point, the same at every point (default: the "
+              "scenario's runs).")
+@click.option("--kpi", "kpis", multiple=True, metavar="NAME",
+              help="KPIs to summarise (repeatable; default: all).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed (default: the scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design of each point's replications (default: the scenario's).")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Sweep directory (default: runs/<scenario>-sweep-<time>).")
+@click.option("--resume", is_flag=True, help="Finish the killed sweep in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing sweep in --out.")
+@format_option
+@user_errors
+def sweep(scenario: str, overrides: tuple[str, ...], levers: tuple[str, ...], method: str,
+          points: int | None, runs_per_point: int | None, kpis: tuple[str, ...],
+          seed: int | None, design: str | None, executor: str | None, workers: int | None,
+          scheduler: str | None, batch_size: int | None, out: str | None, resume: bool,
+          overwrite: bool, fmt: str) -> None:
+    """Sweep levers across the uncertainty: every point runs the same replications (common
+    random numbers). Writes sweep.parquet (one row per point and replication), point
+    summaries (sweep_summary.parquet/.json) and each point's run directory; resumable.
+
+    \b
+    Example:
+      capexsim sweep scenarios/bytedance_2026.yaml --lever budget.tranches.0.amount=120e9:240e9:4
+      capexsim sweep scenarios/bytedance_2026.yaml --lever allocation.training_share=0.2:0.6:3 \\
+          --lever leases.malaysia_b200.accelerators=0:40000:3 --runs-per-point 128
+      capexsim sweep scenarios/bytedance_2026.yaml --lever budget.tranches.0.amount=1e11:3e11 \\
+          --lhs --points 16 --out runs/sw --resume
+    """
+    from sim.analysis.levers import parse_lever
+    from sim.analysis.output import render
+    from sim.analysis.sweeps import sweep as run_sweep
+    from sim.analysis.text import format_sweep
+    from sim.errors import CapexsimError
+
+    if resume and not out:
+        raise CapexsimError("--resume needs --out DIR, the sweep to finish")
+    directory = _analysis_out(out, "sweep", Path(scenario).stem)
+    parsed = [parse_lever(text) for text in levers]
+    result = run_sweep(scenario, parsed, method=method, points=points, overrides=list(overrides),
+                       kpis=list(kpis), runs_per_point=runs_per_point, seed=seed,
+                       design=design, workers=_workers(executor, workers, scheduler, batch_size),
+                       out=directory, resume=resume, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=format_sweep(result), document=result.to_json(),
+                      frame=result.summary))
+
+
+def _parse_range(text: str | None) -> tuple[float, float] | None:
+    from sim.errors import CapexsimError
+
+    if text is None:
+        return None
+    low, sep, high = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(low), float(high)
+    except ValueError:
+        raise CapexsimError(f"--range {text}: expected LOW:HIGH, e.g. 100e9:400e9") from None
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--target", required=True, metavar="NAME", help="A target of the scenario, by "
+              "name.")
+@click.option("--probability", type=float, default=0.9, show_default=True,
+              help="The probability the target must be met with.")
+@click.option("--lever", required=True, metavar="PATH", help="The field to solve for, e.g. "
+              "budget.tranches.0.amount.")
+@click.option("--range", "value_range", default=None, metavar="LOW:HIGH",
+              help="Where to search (default: a quarter to four times the scenario's value).")
+@click.option("--tolerance", type=float, default=1e-3, show_default=True,
+              help="Stop when the bracket is this fraction of the range.")
+@click.option("--scan", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Evenly spaced values tried first (monotonicity check, bracket).")
+@click.option("--runs", type=click.IntRange(min=2), default=None,
+              help="Replications per lever value (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Root seed (default: the scenario's).")
+@click.option("--design", type=click.Choice(["mc", "lhs", "sobol"]), default=None,
+              help="Design (default: the scenario's).")
+@_worker_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Directory for solve.json (default: runs/<scenario>-solve-<time>).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing solve.json in --out.")
+@format_option
+@user_errors
+def solve(scenario: str, overrides: tuple[str, ...], target: str, probability: float,
+          lever: str, value_range: str | None, tolerance: float, scan: int, runs: int | None,
+          seed: int | None, design: str | None, executor: str | None, workers: int | None,
+          scheduler: str | None, batch_size: int | None, out: str | None, overwrite: bool,
+          fmt: str) -> None:
+    """The smallest (or largest) lever value at which a target is met with a probability:
+    bisection on common-random-number estimates, with an interval from the binomial error of
+    the probability at the bracketing values. Refuses (exit 1) when the target cannot be met
+    in the range or is not monotone in the lever. Writes solve.json.
+
+    \b
+    Example:
+      capexsim solve scenarios/bytedance_2026.yaml --target 'A 1e26 FLOP run done by 2027-12' \\
+          --probability 0.9 --lever budget.tranches.0.amount --range 100e9:400e9 --runs 256
+    """
+    from sim.analysis.output import render
+    from sim.analysis.solver import solve as run_solve
+
+    directory = _analysis_out(out, "solve", Path(scenario).stem)
+    result = run_solve(scenario, target=target, probability=probability, lever=lever,
+                       value_range=_parse_range(value_range), overrides=list(overrides),
+                       runs=runs, seed=seed, design=design, tolerance=tolerance, scan=scan,
+                       workers=_workers(executor, workers, scheduler, batch_size),
+                       out=directory, overwrite=overwrite)
+    if fmt == "table":
+        click.echo(f"results in {directory}", err=True)
+    click.echo(render(fmt, text=result.line(), document=result.to_json(),
+                      frame=result.evaluations))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,7 +50,8 @@ from scipy.stats import qmc
 
 from sim.streams import key_id, stream
 
-__all__ = ["DESIGNS", "CorrelationSpec", "keyed_permutation", "sobol_note", "unit_points"]
+__all__ = ["DESIGNS", "CorrelationSpec", "correlate", "keyed_permutation", "sobol_note",
+           "unit_points"]
 
 DESIGNS = ("mc", "lhs", "sobol")
 
@@ -92,6 +93,16 @@ def unit_points(names: Sequence[str], seed: int, replications: Sequence[int],
     if correlations is not None and correlations.pairs:
         out = _correlate(out, tuple(names), correlations)
     return np.clip(out, 0.0, _ONE_BELOW)
+
+
+def correlate(u: npt.NDArray[np.float64], names: Sequence[str],
+              correlations: CorrelationSpec) -> npt.NDArray[np.float64]:
+    """Independent points ``u`` (``[n, len(names)]``) made rank-correlated by the Gaussian
+    copula, as :func:`unit_points` does (for designs assembled elsewhere, e.g. Sobol' index
+    matrices); rows are transformed one by one, so a row does not depend on the others."""
+    if not correlations.pairs:
+        return np.clip(u, 0.0, _ONE_BELOW)
+    return np.clip(_correlate(u, tuple(names), correlations), 0.0, _ONE_BELOW)
 
 
 def sobol_note(n: int) -> str | None:

@@ -90,6 +90,8 @@ KPIS: dict[str, Kpi] = {
         Kpi("unspent_chips_nothing_allowed_usd", "USD",
             "Chip money still available, left over in months when no chip could be bought "
             "(rules, licences, availability).", False, True),
+        Kpi("budget_transferred_usd", "USD",
+            "Unspent money moved between categories by the budget's transfers.", True, True),
         Kpi("spent_usd", "USD", "Money spent or committed.", False, True),
         Kpi("domestic_compute_share", "fraction",
             "Share of installed peak FLOP/s on domestic (Chinese-made) chips, at the end.",

@@ -20,3 +20,13 @@ def test_bench_runner_runs() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "one replication in a task" in run.stdout
+
+
+@pytest.mark.slow
+def test_bench_sensitivity_smoke() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_sensitivity.py"), "--smoke"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "all three" in run.stdout

@@ -113,6 +113,7 @@ EXPECTED = {
     "unspent_leases_usd": 2.1234e6,
     "unspent_chips_no_supply_usd": 0.0,
     "unspent_chips_nothing_allowed_usd": 0.0,
+    "budget_transferred_usd": 0.0,
     "capex_lost_to_policy_usd": 1.5e6,
     "stranded_chip_months": 0.0,
     "budget_unspent_usd": 3.6234e6,
@@ -192,3 +193,58 @@ def test_a_rule_known_only_later_is_a_surprise_until_then() -> None:
         "procurement.foresight=announced",
         "export_controls.rules.0.known_from=2026-03"]), check=True)
     assert result.kpis["capex_lost_to_policy_usd"] == pytest.approx(1.5e6)
+
+
+def test_a_premium_buys_supply_above_the_cap() -> None:
+    """Supply 100 a quarter, ceiling 1.5x, elasticity 1: the 50 units above the cap cost 50%
+    more on the chip, 20,000 x 1.5 + 20,000 x 0.25 = $35,000 all-in.
+    Month 0 ($3M): 100 at $25,000 ($2.5M), then $0.5M / 35,000 = 14.2857 at the premium.
+    Month 1 (same quarter, $3M): 35.714 premium units left ($1.25M); $1.75M is left over with
+    every chip at its cap (no supply). The rule of t = 2.484 cancels month 1's order (due t =
+    3): half of $1.25M is lost."""
+    result = run_nominal(load_scenario(SCENARIO, [
+        "chips.H100.supply_per_quarter=100", "chips.H100.premium_supply_multiplier=1.5",
+        "chips.H100.supply_price_elasticity=1.0"]), trace=True, check=True)
+    k = result.kpis
+    assert k["chips_delivered"] == pytest.approx(100 + 0.5e6 / 35000)
+    assert k["capex_lost_to_policy_usd"] == pytest.approx(1.25e6 / 2)
+    assert k["unspent_chips_usd"] == pytest.approx(1.75e6)
+    assert k["unspent_chips_no_supply_usd"] == pytest.approx(1.75e6)
+    assert result.trace is not None
+    premium = [e for e in result.trace if e.kind == "order" and "premium" in e.message]
+    assert [e.month for e in premium] == [0.0, 1.0]
+    assert "$35,000 all-in" in premium[0].message
+
+
+def test_unspent_money_moves_to_another_category() -> None:
+    """Lease money unspent for 2 months moves to chips, at the month start before any spending.
+    Month 0 releases $1.5M of lease money and the lease's fee takes $146,100 of it; month 1
+    releases $1.5M more and its fee comes from month 0's money (oldest first), leaving
+    $1,207,800 of it. At month 2 that moves; the fee is paid from month 1's money ($1,353,900
+    left), which moves at month 3, so the lease cannot pay month 3 and ends (no loss). In all
+    $2,561,700 moves. H100 is denied from t = 2.484: month 2's chip money buys
+    1,207,800 / 25,000 = 48.312 H100 due at t = 4, which the rule cancels (half lost), and
+    month 3's finds nothing to buy."""
+    result = run_nominal(load_scenario(SCENARIO, [
+        "budget.transfers=[{source: leases, target: chips, after_months: 2}]"]),
+        trace=True, check=True)
+    k = result.kpis
+    assert k["budget_transferred_usd"] == pytest.approx(1_207_800 + 1_353_900)
+    assert k["capex_lost_to_policy_usd"] == pytest.approx(1.5e6 + 1_207_800 / 2)
+    assert k["unspent_chips_usd"] == pytest.approx(1_353_900)
+    assert k["unspent_chips_nothing_allowed_usd"] == pytest.approx(1_353_900)
+    assert k["unspent_leases_usd"] == pytest.approx(0.0, abs=1e-6)
+    assert result.trace is not None
+    assert sum(e.kind == "transfer" for e in result.trace) == 2
+    assert any("cannot pay the month" in e.message for e in result.trace)
+
+
+def test_a_revoked_lease_is_offered_again() -> None:
+    """A revocation hazard of 1e6 a year ends each lease within minutes of signing; re-offered
+    after 0 months it is signed again at every month start: six signings in six months."""
+    result = run_nominal(load_scenario(SCENARIO, [
+        "leases.abroad.revocation_hazard_per_year=1e6",
+        "leases.abroad.reoffer_after_months=0"]), trace=True, check=True)
+    assert result.trace is not None
+    signed = [e.month for e in result.trace if e.kind == "lease" and "signed" in e.message]
+    assert signed == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]

@@ -25,7 +25,9 @@ from sim.model.training import cluster_flops, goodput, mfu
 
 def chip(name: str = "H100", **market: float) -> ChipInputs:
     values = {"price_usd": 30000.0, "memory_share": 0.0, "server_multiplier": 1.6,
-              "price_trend_per_year": 0.0, "supply_per_quarter": 1e5, "lead_time_months": 3.0,
+              "price_trend_per_year": 0.0, "supply_per_quarter": 1e5,
+              "premium_supply_multiplier": 1.0, "supply_price_elasticity": 1.0,
+              "lead_time_months": 3.0,
               "available_from_month": -math.inf, "annual_failure_rate": 0.05,
               "useful_life_months": 60.0, "training_mfu": 0.4, "mfu_loss_per_doubling": 0.0,
               "inference_utilisation": 0.5, "decode_bandwidth_efficiency": 0.8}
@@ -180,6 +182,26 @@ def test_ledger_conserves_and_refuses_overdraft() -> None:
     ledger.lapse()
     assert ledger.total("unspent") == 40.0
     assert ledger.available("chips") == 0.0
+
+
+def test_ledger_transfers_money_by_vintage() -> None:
+    """Chip money of months 0 and 1 ($100 each); $30 spent (oldest first); moving what was
+    released at or before month 0 takes its remaining $70, and half of it with share 0.5."""
+    ledger = Ledger()
+    ledger.release("chips", 100.0, 0.0)
+    ledger.release("chips", 100.0, 1.0)
+    ledger.commit("chips", 30.0)
+    assert ledger.transfer("chips", "leases", 0.0, 0.5) == pytest.approx(35.0)
+    assert ledger.transfer("chips", "leases", 0.0, 1.0) == pytest.approx(35.0)
+    assert ledger.transfer("chips", "leases", 0.0, 1.0) == 0.0
+    ledger.check()
+    assert ledger.available("chips") == pytest.approx(100.0)
+    assert ledger.available("leases") == pytest.approx(70.0)
+    assert ledger.total("unspent") == pytest.approx(170.0)
+    ledger.commit("leases", 70.0)
+    ledger.accounts["leases"].transferred_in += 1.0  # a transfer from nowhere breaks it
+    with pytest.raises(LedgerError):
+        ledger.check()
 
 
 def test_demand_path_is_log_linear_between_points_then_grows() -> None:

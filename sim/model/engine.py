@@ -73,6 +73,8 @@ class Replication:
         self.cancellations: list[tuple[float, str, tuple[str, ...]]] = []
         """(order time, chip, ids of the rules that made it unobtainable) per cancelled order."""
         self.leases: list[Lease] = []
+        self.lease_due = {x.name: x.start_month for x in inputs.leases}
+        """Month start at which each lease offer is (next) made."""
         self.runs = [RunState(r, i, r.flop) for i, r in enumerate(inputs.runs)]
         self.waiting: list[RunState] = []
         self.running: dict[int, tuple[RunState, simpy.Process]] = {}
@@ -262,7 +264,15 @@ class Replication:
             if tranche.start_month - 1e-9 <= m < tranche.start_month + tranche.months - 1e-9:
                 for category, share in zip(("chips", "datacenter", "leases"), tranche.shares,
                                            strict=True):
-                    self.ledger.release(category, tranche.amount_usd * share / tranche.months)
+                    self.ledger.release(category, tranche.amount_usd * share / tranche.months,
+                                        float(m))
+        for rule in self.inp.transfers:
+            moved = self.ledger.transfer(rule.source, rule.target, m - rule.after_months,
+                                         rule.share)
+            if moved > 0.5:
+                self.acc.transferred_usd += moved
+                self.log("transfer", f"${moved:,.0f} of {rule.source} money unspent for "
+                         f"{rule.after_months} months moves to {rule.target}")
         if m > 0:
             for key, n in self.fleet.fail_and_retire(1.0, float(m)).items():
                 self.replacements[key] = self.replacements.get(key, 0.0) + n
@@ -276,14 +286,14 @@ class Replication:
         quarter = (self._start_month_index + m) // 3
         value = self._value_per_chip(t)
         offers = options(self.inp, self.rules, t, self.kinds, value)
-        left = {o.chip.name: o.chip.supply_per_quarter - self.supply_used.get(
-            (o.chip.name, quarter), 0.0) for o in offers}
-        merged: dict[str, Purchase] = {}  # one order per chip a month: one delivery event
-        for p in plan(self.inp, self.rules, t, self.ledger.available("chips"), offers, left,
+        used = {o.chip.name: self.supply_used.get((o.chip.name, quarter), 0.0) for o in offers}
+        # one order per chip and tier a month: one delivery event each
+        merged: dict[tuple[str, str], Purchase] = {}
+        for p in plan(self.inp, self.rules, t, self.ledger.available("chips"), offers, used,
                       self.replacements):
-            prev = merged.get(p.option.chip.name)
-            merged[p.option.chip.name] = p if prev is None else Purchase(p.option,
-                                                                         prev.count + p.count)
+            key = (p.option.chip.name, p.option.tier)
+            prev = merged.get(key)
+            merged[key] = p if prev is None else Purchase(p.option, prev.count + p.count)
         spend = sum(p.cost_usd for p in merged.values())
         self.acc.attribute_unspent_chips(self.ledger.available("chips") - spend,
                                          "no_supply" if offers else "nothing_allowed")
@@ -301,8 +311,9 @@ class Replication:
             self.orders.append(order)
             self.acc.ordered += purchase.count
             self.env.process(self._deliver(order))
+            tier = "" if option.tier == "base" else " (above the supply cap, at a premium)"
             self.log("order", f"{purchase.count:,.0f} {name} for {option.kind} at "
-                     f"${option.unit_cost_usd:,.0f} all-in, due in "
+                     f"${option.unit_cost_usd:,.0f} all-in{tier}, due in "
                      f"{option.lead_time_months:.1f} months")
 
     def _value_per_chip(self, t: float) -> Callable[[ChipInputs], float]:
@@ -375,7 +386,8 @@ class Replication:
                 settle_month(self, held)
                 pay_month(self, held, float(m))
         for lease in self.inp.leases:
-            if abs(lease.start_month - m) < 1e-9:
+            due = self.lease_due.get(lease.name)
+            if due is not None and abs(due - m) < 1e-9:
                 sign_lease(self, lease, m)
 
     # --- rules ----------------------------------------------------------------------------

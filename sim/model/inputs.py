@@ -28,6 +28,7 @@ __all__ = [
     "RunInputs",
     "SiteInputs",
     "TrancheInputs",
+    "TransferInputs",
     "concretize",
 ]
 
@@ -45,6 +46,8 @@ class ChipInputs:
     server_multiplier: float
     price_trend_per_year: float
     supply_per_quarter: float
+    premium_supply_multiplier: float
+    supply_price_elasticity: float
     lead_time_months: float
     available_from_month: float
     annual_failure_rate: float
@@ -59,6 +62,12 @@ class ChipInputs:
         """Dense BF16 FLOP/s."""
         return self.attrs.bf16_tflops * TFLOPS
 
+    @property
+    def premium_fraction(self) -> float:
+        """Price premium of the units above supply_per_quarter (0 if supply cannot grow)."""
+        return float(self.premium_supply_multiplier ** (1.0 / self.supply_price_elasticity)
+                     - 1.0)
+
 
 @dataclass(frozen=True, slots=True)
 class TrancheInputs:
@@ -66,6 +75,14 @@ class TrancheInputs:
     months: int
     amount_usd: float
     shares: tuple[float, float, float]  # chips, datacenter, leases; sum to 1
+
+
+@dataclass(frozen=True, slots=True)
+class TransferInputs:
+    source: str
+    target: str
+    after_months: int
+    share: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +121,7 @@ class LeaseInputs:
     min_term_months: float
     ramp_up_months: float
     revocation_hazard_per_year: float
+    reoffer_after_months: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +177,7 @@ class Inputs:
     horizon_months: int
     carry_over: bool
     tranches: tuple[TrancheInputs, ...]
+    transfers: tuple[TransferInputs, ...]
     memory_index: tuple[tuple[float, float], ...]  # (month, index), sorted by month
     chips: Mapping[str, ChipInputs]
     rules: tuple[Rule, ...]
@@ -209,6 +228,8 @@ def _chip(name: str, scenario: Scenario, v: Mapping[str, float], start: str) -> 
         server_multiplier=v[f"{base}.server_multiplier"],
         price_trend_per_year=v[f"{base}.price_trend_per_year"],
         supply_per_quarter=v[f"{base}.supply_per_quarter"],
+        premium_supply_multiplier=v[f"{base}.premium_supply_multiplier"],
+        supply_price_elasticity=v[f"{base}.supply_price_elasticity"],
         lead_time_months=v[f"{base}.lead_time_months"],
         available_from_month=(
             -math.inf if entry.available_from is None
@@ -300,7 +321,8 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
         LeaseInputs(x.name, x.chip, math.floor(v[f"leases.{x.name}.accelerators"]),
                     v[f"leases.{x.name}.usd_per_accelerator_hour"], month_offset(start, x.start),
                     v[f"leases.{x.name}.min_term_months"], v[f"leases.{x.name}.ramp_up_months"],
-                    v[f"leases.{x.name}.revocation_hazard_per_year"])
+                    v[f"leases.{x.name}.revocation_hazard_per_year"],
+                    v.get(f"leases.{x.name}.reoffer_after_months"))
         for x in scenario.leases
     )
     fleet = tuple(
@@ -339,6 +361,9 @@ def concretize(scenario: Scenario, v: Mapping[str, float]) -> Inputs:
     return Inputs(
         start=start, horizon_months=horizon, carry_over=scenario.budget.carry_over,
         tranches=tuple(tranches), memory_index=memory,
+        transfers=tuple(TransferInputs(x.source, x.target, x.after_months,
+                                       v[f"budget.transfers.{i}.share"])
+                        for i, x in enumerate(scenario.budget.transfers)),
         chips={name: _chip(name, scenario, v, start) for name in scenario.chips},
         rules=rules, rule_landing={r.id: _landing(r, v, start) for r in rules},
         refund_on_cancel_fraction=v["procurement.refund_on_cancel_fraction"],

@@ -53,17 +53,31 @@ def release_usd(inputs: Inputs, category: int, month: int) -> float:
                if t.start_month - 1e-9 <= month < t.start_month + t.months - 1e-9)
 
 
+def reoffer(rep: Replication, lease: LeaseInputs, after: float) -> None:
+    """Offer ``lease`` again at the first month start at least ``reoffer_after_months`` after
+    ``after`` (at least the next month), if it is re-offered at all."""
+    if lease.reoffer_after_months is None:
+        rep.lease_due.pop(lease.name, None)
+        return
+    month = max(math.floor(after + 1e-9) + 1,
+                math.ceil(after + lease.reoffer_after_months - 1e-9))
+    rep.lease_due[lease.name] = float(month)
+
+
 def sign_lease(rep: Replication, lease: LeaseInputs, m: int) -> None:
-    """Sign ``lease`` at month ``m`` if allowed and affordable (see the module docstring)."""
+    """Sign ``lease`` at month ``m`` if allowed and affordable (see the module docstring);
+    otherwise it may be offered again later."""
     chip = rep.inp.chips[lease.chip]
     revoking = [r.id for r in rep.rules.effects_in_force("revoke", "leased", float(m))
                 if r.predicate(chip.attrs)]
     if revoking:
         rep.log("lease", f"{lease.name}: {chip.name} leases are revoked by "
                 f"{', '.join(revoking)}; not signed")
+        reoffer(rep, lease, float(m))
         return
     if rep.rules.obtainable(chip, "leased", float(m)) is None:
         rep.log("lease", f"{lease.name}: {chip.name} may not be leased now; not signed")
+        reoffer(rep, lease, float(m))
         return
     fee = lease.usd_per_accelerator_hour * HOURS_PER_MONTH
     term = max(1, math.ceil(lease.min_term_months - 1e-9))
@@ -74,7 +88,10 @@ def sign_lease(rep: Replication, lease: LeaseInputs, m: int) -> None:
     if count < 1:
         rep.log("lease", f"{lease.name}: the lease budget cannot pay the minimum term; "
                 "not signed")
+        reoffer(rep, lease, float(m))
         return
+    rep.lease_due.pop(lease.name, None)
+    signings = sum(1 for x in rep.leases if x.lease.name == lease.name)
     held = Lease(lease, count, count * fee)
     rep.leases.append(held)
     rep.log("lease", f"{lease.name}: {count:,.0f} {chip.name} signed at "
@@ -83,7 +100,10 @@ def sign_lease(rep: Replication, lease: LeaseInputs, m: int) -> None:
     rep.env.process(_ready(rep, held))
     hazard = lease.revocation_hazard_per_year / 12.0
     if hazard > 0.0:
-        u = uniform(rep.seed, rep.index, f"lease:{lease.name}")
+        # the first signing keeps the stream name of a lease offered once (common random
+        # numbers with scenarios that do not re-offer it); each later one has its own
+        name = f"lease:{lease.name}" + (f":{signings}" if signings else "")
+        u = uniform(rep.seed, rep.index, name)
         rep.env.process(_hazard(rep, held, m - math.log1p(-u) / hazard))
 
 
@@ -139,5 +159,7 @@ def end_lease(rep: Replication, held: Lease, why: str, *, revoked: bool = False)
         held.month_paid_usd = 0.0
         if revoked:
             rep.acc.lost_to_policy_usd += lost
+    if revoked:
+        reoffer(rep, held.lease, rep.env.now)
     rep.log("lease", f"{held.lease.name} ended: {why}"
             + (f"; ${lost:,.0f} of the prepaid month lost" if lost > 0 else ""))

@@ -28,7 +28,7 @@ from sim.model.inputs import ChipInputs, Inputs
 from sim.model.rulebook import Rulebook
 from sim.schema.common import Destination
 
-__all__ = ["Option", "Purchase", "memory_ratio", "options", "plan", "unit_price"]
+__all__ = ["Option", "Purchase", "memory_ratio", "options", "plan", "supply_left", "unit_price"]
 
 MIN_ORDER = 1.0  # chips; smaller orders are dust
 
@@ -67,6 +67,7 @@ class Option:
     unit_cost_usd: float
     lead_time_months: float
     value: float
+    tier: str = "base"  # base: within supply_per_quarter; premium: above it, at a premium
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,34 +100,51 @@ def options(inputs: Inputs, rulebook: Rulebook, t: float, kinds: set[str],
                                                                             t + lead):
                 continue  # a known rule would deny it before delivery
             price = unit_price(chip, t, inputs.memory_index)
-            cost = price * (1.0 + status.surcharge_fraction) + price * (
-                chip.server_multiplier - 1.0)
-            found.append(Option(chip, kind, status, cost, lead, value_per_chip(chip) / cost))
+            value = value_per_chip(chip)
+            for tier, premium in (("base", 0.0), ("premium", chip.premium_fraction)):
+                if tier == "premium" and chip.premium_supply_multiplier <= 1.0:
+                    break
+                cost = price * (1.0 + premium) * (1.0 + status.surcharge_fraction) + price * (
+                    chip.server_multiplier - 1.0)
+                found.append(Option(chip, kind, status, cost, lead, value / cost, tier))
             break
     return found
 
 
+def supply_left(chip: ChipInputs, used: float) -> dict[str, float]:
+    """Units left this quarter by tier, before any quota, given ``used`` units of the
+    quarter's cap already taken: the base tier up to ``supply_per_quarter``, the premium tier
+    from there up to ``premium_supply_multiplier`` times it."""
+    base = chip.supply_per_quarter
+    return {"base": max(0.0, base - used),
+            "premium": max(0.0, base * chip.premium_supply_multiplier - max(used, base))}
+
+
 def plan(inputs: Inputs, rulebook: Rulebook, t: float, budget_usd: float,
-         offers: list[Option], supply_left: Mapping[str, float],
+         offers: list[Option], supply_used: Mapping[str, float],
          replacements: Mapping[tuple[str, str], float]) -> list[Purchase]:
-    """The month's purchases (see the module docstring for the order)."""
+    """The month's purchases (see the module docstring for the order); ``supply_used`` is
+    each chip's share of its quarterly cap used so far (before quotas)."""
     money = budget_usd
-    left = {o.chip.name: max(0.0, supply_left[o.chip.name] * o.status.supply_factor)
-            for o in offers}
+    left = {(o.chip.name, o.tier): max(0.0, supply_left(
+        o.chip, supply_used.get(o.chip.name, 0.0))[o.tier] * o.status.supply_factor)
+        for o in offers}
     bought: list[Purchase] = []
 
     def buy(option: Option, wanted: float, cash: float) -> float:
         nonlocal money
-        n = min(wanted, left[option.chip.name], cash / option.unit_cost_usd)
+        key = (option.chip.name, option.tier)
+        n = min(wanted, left[key], cash / option.unit_cost_usd)
         if n < MIN_ORDER:
             return 0.0
-        left[option.chip.name] -= n
+        left[key] -= n
         money -= n * option.unit_cost_usd
         bought.append(Purchase(option, n))
         return n * option.unit_cost_usd
 
     for option in offers:
         failed = replacements.get((option.chip.name, option.kind), 0.0)
+        failed -= sum(p.count for p in bought if p.option.chip is option.chip)
         if failed > 0.0:
             buy(option, failed, money)
     ranked = sorted(offers, key=lambda o: (-o.value, o.chip.name))
@@ -143,9 +161,12 @@ def plan(inputs: Inputs, rulebook: Rulebook, t: float, budget_usd: float,
         weights = {o.chip.name: inputs.mix.get(o.chip.name, 0.0) for o in offers}
         total = sum(weights.values())
         start = money
-        for option in offers:
-            if total > 0.0 and weights[option.chip.name] > 0.0:
-                buy(option, float("inf"), start * weights[option.chip.name] / total)
+        share_left: dict[str, float] = {}
+        for option in offers:  # a chip's base tier, then its premium tier, from its share
+            name = option.chip.name
+            if total > 0.0 and weights[name] > 0.0:
+                cash = share_left.setdefault(name, start * weights[name] / total)
+                share_left[name] = cash - buy(option, float("inf"), cash)
     else:
         for option in ranked:
             if money <= 0.0:

@@ -77,8 +77,9 @@ class Rulebook:
     def foreseen_denied(self, chip: ChipInputs, destination: Destination, now: float,
                         at: float) -> bool:
         """Whether the rules known at ``now`` (landed by then, or announced and known by then)
-        deny ``chip`` at ``destination`` at the later time ``at``: what a buyer with foresight
-        ``announced`` avoids ordering."""
+        deny ``chip`` at ``destination`` at the later time ``at``, or require a licence that
+        will be refused (the buyer applies ahead and learns the replication's licence answer
+        for those rules): what a buyer with foresight ``announced`` avoids ordering."""
         key = (chip.name, destination, bisect.bisect_right(self._times, now),
                bisect.bisect_right(self._times, at))
         cached = self._foreseen.get(key)
@@ -94,7 +95,8 @@ class Rulebook:
 
             status = classify(chip.attrs, at + self._offset, destination, self._rules,
                               value_of=self._value_of, timing=timing)
-            cached = status.verdict == "denied"
+            cached = status.verdict == "denied" or (
+                status.verdict == "licence" and not self._granted(chip, destination, status))
             self._foreseen[key] = cached
         return cached
 
@@ -103,16 +105,20 @@ class Rulebook:
         st = self.status(chip, destination, t)
         if st.verdict == "denied":
             return None
-        if st.verdict == "licence":
-            key = (chip.name, destination, st.rule_ids)
-            granted = self._approvals.get(key)
-            if granted is None:
-                u = self._draw(f"licence:{chip.name}:{destination}:{','.join(st.rule_ids)}")
-                granted = u < st.approval_probability
-                self._approvals[key] = granted
-            if not granted:
-                return None
+        if st.verdict == "licence" and not self._granted(chip, destination, st):
+            return None
         return st
+
+    def _granted(self, chip: ChipInputs, destination: Destination, st: ChipStatus) -> bool:
+        """The replication's licence answer for ``chip`` at ``destination`` under the deciding
+        rules of ``st`` (drawn once, from a keyed stream)."""
+        key = (chip.name, destination, st.rule_ids)
+        granted = self._approvals.get(key)
+        if granted is None:
+            u = self._draw(f"licence:{chip.name}:{destination}:{','.join(st.rule_ids)}")
+            granted = u < st.approval_probability
+            self._approvals[key] = granted
+        return granted
 
     def effects_in_force(self, kind: str, destination: Destination, t: float) -> list[Rule]:
         """Rules of effect ``kind`` landed by ``t`` at ``destination`` (not chip-specific)."""

@@ -157,9 +157,12 @@ def _summary(scenario: Scenario, r: Resolved, n: int, kpis: npt.NDArray[np.float
 
 
 def execute(scenario: Scenario, options: RunOptions, *, progress: TextIO | None = None,
-            note: Callable[[str], None] | None = None) -> RunResult:
+            note: Callable[[str], None] | None = None,
+            executor: Executor | None = None) -> RunResult:
     """Run ``scenario``'s Monte Carlo replications as ``options`` say; see :func:`sim.runner.run`.
-    ``progress`` is where a progress bar is drawn; ``note`` receives warnings for the user."""
+    ``progress`` is where a progress bar is drawn; ``note`` receives warnings for the user.
+    ``executor``, an open executor, is used (and left open) instead of one made from
+    ``options`` (so that many runs, as in a sweep, share one set of workers)."""
     recorded = _read_recorded(options.out) if options.resume and options.out else None
     r = resolve(options, scenario, recorded)
     scenario_json = scenario.model_dump_json()
@@ -181,7 +184,7 @@ def execute(scenario: Scenario, options: RunOptions, *, progress: TextIO | None 
         collected = _Collected(tuple(SERIES), scenario.clock.horizon_months, store is None)
         if store is not None:
             _reload(store, collected)
-        executor: list[Executor] = []
+        executors: list[Executor] = [] if executor is None else [executor]
 
         def run_round(n: int) -> None:
             todo_total = n - sum(min(b, n) - a for a, b in collected.done() if a < n)
@@ -189,12 +192,12 @@ def execute(scenario: Scenario, options: RunOptions, *, progress: TextIO | None 
                 return
             size = r.batch_size or default_batch_size(todo_total, r.workers)
             batches = missing_batches(collected.done(), n, size)
-            if not executor:
-                executor.append(stack.enter_context(
+            if not executors:
+                executors.append(stack.enter_context(
                     make_executor(r.executor, r.workers, options.scheduler)))
             bar = Progress(progress, n, done=n - todo_total)
             since_checkpoint = 0
-            for result in executor[0].map(spec, batches):
+            for result in executors[0].map(spec, batches):
                 interval = (result.start, result.stop)
                 if store is not None:
                     store.add(interval, result.batch, result.sketch, targets)

@@ -22,14 +22,14 @@ import hashlib
 import itertools
 import logging
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any
 
 from sim.errors import CapexsimError
-from sim.runner.task import TaskResult, TaskSpec, run_task
+from sim.runner.task import TaskSpec, run_task
 
 __all__ = ["EXECUTORS", "DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor",
            "make_executor"]
@@ -37,6 +37,8 @@ __all__ = ["EXECUTORS", "DaskExecutor", "Executor", "ProcessExecutor", "SerialEx
 EXECUTORS = ("serial", "processes", "dask")
 
 Batch = tuple[int, int]
+Task = Callable[[Any, int, int], Any]
+"""A batch function ``task(spec, start, stop)``: module-level (picklable), pure."""
 
 
 class Executor:
@@ -55,8 +57,11 @@ class Executor:
     def close(self) -> None:
         """Release workers (idempotent)."""
 
-    def map(self, spec: TaskSpec, batches: Iterable[Batch]) -> Iterator[TaskResult]:
-        """Run every batch; yield each result when it is done (any order)."""
+    def map(self, spec: Any, batches: Iterable[Batch],
+            task: Task = run_task) -> Iterator[Any]:
+        """Run every batch ``task(spec, start, stop)`` (by default a run's :func:`run_task` on a
+        :class:`TaskSpec`; any module-level pure function whose result has ``.start``); yield
+        each result when it is done (any order)."""
         raise NotImplementedError
 
 
@@ -65,9 +70,10 @@ class SerialExecutor(Executor):
 
     name = "serial"
 
-    def map(self, spec: TaskSpec, batches: Iterable[Batch]) -> Iterator[TaskResult]:
+    def map(self, spec: Any, batches: Iterable[Batch],
+            task: Task = run_task) -> Iterator[Any]:
         for start, stop in batches:
-            yield run_task(spec, start, stop)
+            yield task(spec, start, stop)
 
 
 class ProcessExecutor(Executor):
@@ -87,16 +93,17 @@ class ProcessExecutor(Executor):
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map(self, spec: TaskSpec, batches: Iterable[Batch]) -> Iterator[TaskResult]:
+    def map(self, spec: Any, batches: Iterable[Batch],
+            task: Task = run_task) -> Iterator[Any]:
         if self._pool is None:
             raise RuntimeError("the executor is closed")
-        pending: set[Future[TaskResult]] = set()
+        pending: set[Future[Any]] = set()
         todo = iter(batches)
         window = 2 * self.workers
         try:
             while True:
                 for start, stop in todo:
-                    pending.add(self._pool.submit(run_task, spec, start, stop))
+                    pending.add(self._pool.submit(task, spec, start, stop))
                     if len(pending) >= window:
                         break
                 if not pending:
@@ -150,27 +157,31 @@ class DaskExecutor(Executor):
             self._cluster.close()
             self._cluster = None
 
-    def map(self, spec: TaskSpec, batches: Iterable[Batch]) -> Iterator[TaskResult]:
+    def map(self, spec: Any, batches: Iterable[Batch],
+            task: Task = run_task) -> Iterator[Any]:
         import distributed
 
         dist: Any = distributed
         client = self._client
         if client is None:
             raise RuntimeError("the executor is closed")
-        token = hashlib.sha256(repr((spec.scenario_hash, spec.seed, spec.design, spec.n_total,
-                                     spec.keep_series, spec.check)).encode()).hexdigest()[:16]
+        # the key names the computation: Dask reuses a finished key's result
+        what = ((spec.scenario_hash, spec.seed, spec.design, spec.n_total, spec.keep_series,
+                 spec.check) if isinstance(spec, TaskSpec) else getattr(spec, "token", repr(spec)))
+        token = hashlib.sha256(repr((task.__module__, task.__qualname__, what)).encode()
+                               ).hexdigest()[:16]
         shared = client.scatter(spec, broadcast=True, hash=False)
         todo = iter(batches)
 
         def submit(start: int, stop: int) -> Any:
-            return client.submit(run_task, shared, start, stop, retries=2, pure=False,
+            return client.submit(task, shared, start, stop, retries=2, pure=False,
                                  key=f"capexsim-{token}-{start}-{stop}")
 
         first = [submit(a, b) for a, b in itertools.islice(todo, 2 * self.workers)]
         queue: Any = dist.as_completed(first)
         try:
             for future in queue:
-                result: TaskResult = future.result()
+                result: Any = future.result()
                 future.release()
                 for start, stop in todo:
                     queue.add(submit(start, stop))

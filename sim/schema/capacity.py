@@ -75,6 +75,12 @@ class LeaseOffer(StrictModel):
     revocation_hazard_per_year: NonNegativeQuantity = Field(
         description="Yearly hazard of losing the lease for reasons outside the rule set."
     )
+    reoffer_after_months: NonNegativeQuantity | None = Field(
+        default=None,
+        description="Months after a revocation, or after a month in which the lease could not "
+        "be signed (rules, money), before the offer is made again (at the next month start). "
+        "Omitted: offered once, in its start month.",
+    )
 
 
 class FleetEntry(StrictModel):

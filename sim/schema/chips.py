@@ -69,6 +69,17 @@ class ChipEntry(StrictModel):
     supply_per_quarter: NonNegativeQuantity = Field(
         description="Most units this buyer can get per calendar quarter."
     )
+    premium_supply_multiplier: quantity(ge=1.0, le=100.0, name="premium_supply_multiplier") = Field(  # type: ignore[valid-type]
+        default=1.0,
+        description="Most a price premium can raise this buyer's quarterly allocation, as a "
+        "multiple of supply_per_quarter (1: supply does not respond to price).",
+    )
+    supply_price_elasticity: PositiveQuantity = Field(
+        default=1.0,
+        description="Relative allocation gained per relative premium on the unit price: the "
+        "units between supply_per_quarter and the ceiling cost (premium_supply_multiplier) ** "
+        "(1 / elasticity) - 1 more each.",
+    )
     lead_time_months: NonNegativeQuantity = Field(description="Order to delivery, months.")
     available_from: DateStr | None = Field(
         default=None, description="First month the chip can be ordered (YYYY-MM)."

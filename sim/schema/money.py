@@ -9,9 +9,10 @@ from pydantic import Field, model_validator
 from sim.distributions import FractionQuantity, PositiveQuantity, is_uncertain, nominal
 from sim.schema.base import Bool, Int, MonthStr, StrictModel
 
-__all__ = ["Budget", "Currency", "Split", "Tranche"]
+__all__ = ["Budget", "Currency", "Split", "Tranche", "Transfer"]
 
 CurrencyCode = Literal["USD", "CNY"]
+Category = Literal["chips", "datacenter", "leases"]
 
 
 class Currency(StrictModel):
@@ -53,6 +54,24 @@ class Tranche(StrictModel):
     split: Split
 
 
+class Transfer(StrictModel):
+    """Money of one category left unspent for ``after_months`` months moves to another: each
+    month start, ``share`` of the ``source`` money released that long ago or earlier."""
+
+    source: Category
+    target: Category
+    after_months: Int = Field(ge=0, le=120, description="Months money waits before it moves.")
+    share: FractionQuantity = Field(
+        default=1.0, description="Share of the waiting money moved each month."
+    )
+
+    @model_validator(mode="after")
+    def _two_categories(self) -> Transfer:
+        if self.source == self.target:
+            raise ValueError(f"source and target are both '{self.source}'")
+        return self
+
+
 class Budget(StrictModel):
     """The capex plan: tranches, and whether unspent money carries over to later months."""
 
@@ -60,4 +79,8 @@ class Budget(StrictModel):
     carry_over: Bool = Field(
         default=True,
         description="Unspent money stays available in later months (else it lapses as unspent).",
+    )
+    transfers: list[Transfer] = Field(
+        default_factory=list,
+        description="Unspent money that may move between categories, in list order.",
     )

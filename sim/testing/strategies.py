@@ -61,6 +61,8 @@ def _chip(draw: Draw) -> dict[str, Any]:
         "mfu_loss_per_doubling": _number(draw, 0.0, 0.1),
         "inference_utilisation": _number(draw, 0.1, 0.8),
         "decode_bandwidth_efficiency": _number(draw, 0.3, 0.95),
+        **({"premium_supply_multiplier": _number(draw, 1.0, 3.0),
+            "supply_price_elasticity": _number(draw, 0.2, 3.0)} if draw(st.booleans()) else {}),
     }
 
 
@@ -107,6 +109,8 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
             "min_term_months": _number(draw, 0.0, 12.0),
             "ramp_up_months": _number(draw, 0.0, 3.0),
             "revocation_hazard_per_year": _number(draw, 0.0, 1.0),
+            **({"reoffer_after_months": _number(draw, 0.0, 6.0)} if draw(st.booleans())
+               else {}),
         })
     fleet = [
         {"chip": draw(st.sampled_from(chips)), "site": draw(st.sampled_from(
@@ -164,7 +168,13 @@ def scenario_data(draw: Draw, max_horizon: int = 18) -> dict[str, Any]:
         "name": "generated",
         "clock": {"start": start_month, "horizon_months": horizon},
         "currency": {"cny_per_usd": _number(draw, 6.5, 7.5)},
-        "budget": {"tranches": tranches, "carry_over": draw(st.booleans())},
+        "budget": {"tranches": tranches, "carry_over": draw(st.booleans()),
+                   "transfers": draw(st.lists(st.fixed_dictionaries({
+                       "source": st.sampled_from(["chips", "datacenter", "leases"]),
+                       "target": st.sampled_from(["chips", "datacenter", "leases"]),
+                       "after_months": st.integers(0, 6),
+                       "share": st.floats(0.0, 1.0)}).filter(
+                           lambda x: x["source"] != x["target"]), max_size=2))},
         "memory_price_index": [{"month": start_month, "index": 1.0},
                                {"month": _month(draw, start, horizon),
                                 "index": _number(draw, 0.5, 3.0)}],
