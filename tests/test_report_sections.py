@@ -1,6 +1,7 @@
-"""Analysis sections (compare, sensitivity, sweep, calibration) appear when their JSON file is
-in the run directory, in the documented shape; a malformed file is a one-line error naming the
-file and the field; another module can register a section."""
+"""Analysis sections: ``capexsim report`` on the directories ``compare``, ``sensitivity`` and
+``sweep`` write renders their sections from their JSON files (the numbers equal the files'); a
+run directory holding such a file gets the section too; a malformed file is a one-line error
+naming the file and the field; another module can register a section."""
 
 from __future__ import annotations
 
@@ -10,46 +11,39 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from cli import main
 from sim.report import write_report
 from sim.report.sections import Section, register, registered, unregister
-from tests.report_helpers import Page, small_run
+from tests.report_helpers import SMALL, Page, small_run
 
-COMPARE: dict[str, Any] = {
-    "baseline": "reference", "plans": ["reference", "lease_heavy", "domestic_only"],
-    "differences": [
-        {"plan": "lease_heavy", "kpi": "h100_equivalents_installed", "unit": "H100-eq",
-         "mean": 12000.0, "ci": [9000.0, 15000.0], "p5": -20000.0, "p50": 11000.0,
-         "p95": 45000.0, "prob_better": 0.71},
-        {"plan": "domestic_only", "kpi": "h100_equivalents_installed", "unit": "H100-eq",
-         "mean": -30000.0, "ci": [-35000.0, -25000.0], "p5": -80000.0, "p50": -28000.0,
-         "p95": 5000.0, "prob_better": 0.12}],
-    "regret": [{"plan": "lease_heavy", "kpi": "h100_equivalents_installed",
-                "unit": "H100-eq", "mean": 3000.0, "p95": 15000.0}],
-}
-SENSITIVITY: dict[str, Any] = {
-    "kpi": "h100_equivalents_installed", "unit": "H100-eq", "base": 410000.0,
-    "tornado": [{"input": "chips.Ascend-910C.supply_per_quarter", "low": 300000.0,
-                 "high": 520000.0},
-                {"input": "currency.cny_per_usd", "low": 405000.0, "high": 415000.0}],
-    "rank_correlations": [{"input": "chips.Ascend-910C.supply_per_quarter", "rho": 0.62}],
-    "sobol": [{"group": "supply", "first": 0.41, "total": 0.47}],
-}
-SWEEP: dict[str, Any] = {
-    "lever": "budget.tranches.0.amount", "lever_unit": "CNY",
-    "kpis": [{"kpi": "h100_equivalents_installed", "unit": "H100-eq", "points": [
-        {"value": v, "mean": 4e5 + v / 1e6, "p5": 3e5 + v / 1e6, "p25": 3.5e5 + v / 1e6,
-         "p50": 4e5 + v / 1e6, "p75": 4.5e5 + v / 1e6, "p95": 5e5 + v / 1e6}
-        for v in (1.2e11, 1.6e11, 2.0e11)]}],
-}
 CALIBRATION: dict[str, Any] = {"observations": [
     {"name": "Doubao tokens/day 2026-03", "series": "tokens_served", "month": "2026-03",
      "observed": 1.2e14, "unit": "tokens/day", "p5": 0.8e14, "p50": 1.1e14, "p95": 1.6e14,
      "inside": True, "source": "DF §5"}]}
-FILES = {"compare.json": COMPARE, "sensitivity.json": SENSITIVITY,
-         "sweep_summary.json": SWEEP, "calibration.json": CALIBRATION}
+MORE = "more:fleet.0.count={dist: uniform, low: 12000, high: 20000}"
+
+
+def _cli(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def analyses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("analyses")
+    _cli("compare", SMALL, SMALL, "--label", "base", "--label", "more", "--set-for", MORE,
+         "--runs", "16", "--executor", "serial", "--out", str(root / "compare"))
+    _cli("sensitivity", SMALL, "--method", "rank", "--runs", "32", "--executor", "serial",
+         "--out", str(root / "rank"))
+    _cli("sensitivity", SMALL, "--method", "sobol", "--sobol-n", "16", "--bootstrap", "20",
+         "--executor", "serial", "--out", str(root / "sobol"))
+    _cli("sweep", SMALL, "--lever", "training.runs.0.flop=1e25:3e25:3", "--runs-per-point",
+         "8", "--executor", "serial", "--out", str(root / "sweep"))
+    return {"compare": root / "compare", "rank": root / "rank", "sobol": root / "sobol",
+            "sweep": root / "sweep"}
 
 
 @pytest.fixture(scope="module")
@@ -59,28 +53,77 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def _copy(base: Path, tmp_path: Path, files: dict[str, Any]) -> Path:
-    directory = tmp_path / "run"
-    shutil.copytree(base, directory)
-    for name, content in files.items():
-        (directory / name).write_text(json.dumps(content), encoding="utf-8")
-    return directory
-
-
-def test_analysis_sections_appear_with_their_files(base: Path, tmp_path: Path) -> None:
-    directory = _copy(base, tmp_path, FILES)
-    write_report(directory)
-    text = (directory / "report.html").read_text(encoding="utf-8")
-    page = Page(text)
-    assert page.sections == ["headline", "targets", "fans", "distributions", "timeline",
-                             "compare", "sensitivity", "sweep", "calibration", "kpis",
-                             "provenance", "inputs"]
-    assert 'data-chart="compare-h100_equivalents_installed"' in text
-    assert text.count('data-chart="sensitivity-') == 3  # tornado, ranks, Sobol'
-    assert 'data-chart="sweep-h100_equivalents_installed"' in text
-    assert "1 of 1 observations fall inside" in text
+def _report(directory: Path) -> Page:
+    result = _cli("report", str(directory))
+    assert result.stdout.strip().splitlines()[-1] == f"report: {directory / 'report.html'}"
+    page = Page((directory / "report.html").read_text(encoding="utf-8"))
     for _, _, url in page.urls:
         assert url.startswith(("data:image/png;base64,", "#"))
+    return page
+
+
+def test_a_comparison_directory(analyses: dict[str, Path]) -> None:
+    page = _report(analyses["compare"])
+    assert page.sections == ["compare"]
+    content = json.loads((analyses["compare"] / "compare.json").read_text(encoding="utf-8"))
+    diffs = {a["data-compare-diff"]: a["data-value"] for a in page.numbers
+             if "data-compare-diff" in a}
+    others = [r for r in content["kpis"] if r["scenario"] != content["baseline"]]
+    assert len(diffs) == len(others)
+    for record in others:
+        shown = diffs[f"{record['kpi']}/{record['scenario']}"]
+        assert (shown == "" if record["diff"] is None else float(shown) == record["diff"])
+    text = (analyses["compare"] / "report.html").read_text(encoding="utf-8")
+    assert 'data-chart="compare-h100_equivalents_installed"' in text
+    assert "Regret" in text
+
+
+def test_sensitivity_directories(analyses: dict[str, Path]) -> None:
+    for name, title in (("rank", "Rank correlations"), ("sobol", "Sobol&#39; indices")):
+        page = _report(analyses[name])
+        assert page.sections == ["sensitivity"]
+        text = (analyses[name] / "report.html").read_text(encoding="utf-8")
+        assert 'data-chart="sensitivity-h100_equivalents_installed-1"' in text
+        assert title in text
+
+
+def test_a_tornado_in_the_documented_shape(analyses: dict[str, Path], tmp_path: Path) -> None:
+    directory = tmp_path / "tornado"
+    shutil.copytree(analyses["rank"], directory)
+    content = json.loads((directory / "sensitivity.json").read_text(encoding="utf-8"))
+    content["rank"] = None
+    content["tornado"] = [
+        {"kpi": "h100_equivalents_installed", "unit": "H100-eq", "input": "fleet.0.count",
+         "at_low": 9000.0, "at_high": 15000.0, "swing": 6000.0, "rank": 1},
+        {"kpi": "h100_equivalents_installed", "unit": "H100-eq",
+         "input": "chips.H100.annual_failure_rate", "at_low": 12300.0, "at_high": 12000.0,
+         "swing": 300.0, "rank": 2}]
+    (directory / "sensitivity.json").write_text(json.dumps(content), encoding="utf-8")
+    _report(directory)
+    assert "Tornado" in (directory / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_sweep_directory(analyses: dict[str, Path]) -> None:
+    page = _report(analyses["sweep"])
+    assert page.sections == ["sweep"]
+    text = (analyses["sweep"] / "report.html").read_text(encoding="utf-8")
+    assert 'data-chart="sweep-h100_equivalents_installed"' in text
+    assert "training.runs.0.flop" in text
+
+
+def test_analysis_files_in_a_run_directory(base: Path, analyses: dict[str, Path],
+                                           tmp_path: Path) -> None:
+    directory = tmp_path / "run"
+    shutil.copytree(base, directory)
+    shutil.copy(analyses["compare"] / "compare.json", directory)
+    shutil.copy(analyses["sweep"] / "sweep_summary.json", directory)
+    (directory / "calibration.json").write_text(json.dumps(CALIBRATION), encoding="utf-8")
+    page = _report(directory)
+    assert page.sections == ["headline", "targets", "fans", "distributions", "timeline",
+                             "compare", "sweep", "calibration", "kpis", "provenance",
+                             "inputs"]
+    text = (directory / "report.html").read_text(encoding="utf-8")
+    assert "1 of 1 observations fall inside" in text
 
 
 def test_without_their_files_they_are_absent(base: Path) -> None:
@@ -88,21 +131,25 @@ def test_without_their_files_they_are_absent(base: Path) -> None:
     assert not {"compare", "sensitivity", "sweep", "calibration"} & set(page.sections)
 
 
-@pytest.mark.parametrize(("name", "content", "needle"), [
-    ("compare.json", {"plans": []}, "compare.json: field 'baseline'"),
-    ("compare.json", dict(COMPARE, differences=[{"plan": "x", "kpi": "y"}]),
-     "field 'differences.0.mean' is missing"),
-    ("sensitivity.json", dict(SENSITIVITY, tornado=[{"input": "a", "low": 1}]),
-     "field 'tornado.0.high' is missing"),
-    ("sweep_summary.json", dict(SWEEP, kpis=[{"kpi": "k", "points": []}]),
-     "field 'kpis.0.points' is empty"),
-    ("calibration.json", {"observations": [{"name": "x"}]},
-     "field 'observations.0.observed' is missing"),
-    ("sensitivity.json", [1, 2], "sensitivity.json: expected a JSON object"),
+@pytest.mark.parametrize(("source", "name", "change", "needle"), [
+    ("compare", "compare.json", lambda c: c.pop("kpis"), "compare.json: field 'kpis'"),
+    ("compare", "compare.json", lambda c: c["kpis"][3].pop("mean"),
+     "field 'kpis.3.mean' is missing"),
+    ("rank", "sensitivity.json", lambda c: c["rank"][0].pop("spearman"),
+     "field 'rank.0.spearman' is missing"),
+    ("sweep", "sweep_summary.json", lambda c: c["summary"][1].pop("p50"),
+     "field 'summary.1.p50' is missing"),
+    ("rank", "sensitivity.json", lambda c: c.update(kpis="all"),
+     "sensitivity.json: field 'kpis'"),
 ])
-def test_a_malformed_analysis_file_is_a_one_line_error(base: Path, tmp_path: Path, name: str,
-                                                       content: Any, needle: str) -> None:
-    directory = _copy(base, tmp_path, {name: content})
+def test_a_malformed_analysis_file_is_a_one_line_error(
+        analyses: dict[str, Path], tmp_path: Path, source: str, name: str, change: Any,
+        needle: str) -> None:
+    directory = tmp_path / source
+    shutil.copytree(analyses[source], directory)
+    content = json.loads((directory / name).read_text(encoding="utf-8"))
+    change(content)
+    (directory / name).write_text(json.dumps(content), encoding="utf-8")
     result = CliRunner().invoke(main, ["report", str(directory)])
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
@@ -111,8 +158,21 @@ def test_a_malformed_analysis_file_is_a_one_line_error(base: Path, tmp_path: Pat
     assert str(directory / name) in lines[0]
 
 
+def test_a_malformed_calibration_file(base: Path, tmp_path: Path) -> None:
+    directory = tmp_path / "run"
+    shutil.copytree(base, directory)
+    (directory / "calibration.json").write_text(json.dumps({"observations": [{"name": "x"}]}),
+                                                encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(directory)])
+    assert result.exit_code == 1
+    assert "field 'observations.0.observed' is missing" in result.stderr
+
+
 def test_another_module_can_register_a_section(base: Path, tmp_path: Path) -> None:
-    directory = _copy(base, tmp_path, {"regret.json": {"rows": [["plan A", 3]]}})
+    directory = tmp_path / "run"
+    shutil.copytree(base, directory)
+    (directory / "regret.json").write_text(json.dumps({"rows": [["plan A", 3]]}),
+                                           encoding="utf-8")
 
     def build(data: Any) -> dict[str, Any]:
         content = data.optional_json("regret.json")

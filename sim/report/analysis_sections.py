@@ -1,46 +1,32 @@
-"""Report sections for analyses: each appears when its JSON file is in the run directory.
+"""Report sections for analyses: each appears when its JSON file is in the directory.
 
-The shapes below are what these sections read (extra fields are ignored; a missing required
-field is a one-line error naming the file and the field). Numbers are plain JSON numbers,
-``null`` where undefined; ``unit`` strings are those of :data:`sim.kpis.KPIS`.
+``compare.json``, ``sensitivity.json`` and ``sweep_summary.json`` are the files ``capexsim
+compare``, ``sensitivity`` and ``sweep`` write, in the shapes ``docs/analysis.md`` documents
+(records are JSON objects; ``null`` where undefined). What these sections read of them:
 
-``compare.json`` (plans on common random numbers, differences paired by replication)::
+- ``compare.json``: ``baseline`` (a label), ``scenarios`` (``label``...), ``kpis`` (records:
+  ``kpi``, ``unit``, ``scenario``, ``mean``, ``p5``, ``p50``, ``p95``, ``diff``,
+  ``diff_ci_low``, ``diff_ci_high``, ``p_better``), ``targets`` (``target``, ``scenario``,
+  ``probability``, ``diff``, ``diff_ci_low``, ``diff_ci_high``), ``regret`` (``kpi``,
+  ``scenario``, ``best_in``, ``mean_shortfall``, ``max_shortfall``).
+- ``sensitivity.json``: ``kpis``; ``rank`` (``kpi``, ``input``, ``spearman``,
+  ``spearman_ci_low``, ``spearman_ci_high``, ``prcc``), ``tornado`` (``kpi``, ``input``,
+  ``at_low``, ``at_high``, ``swing``), ``sobol`` (``kpi``, ``group``, ``first``, ``total``,
+  ``first_low``...); each may be ``null`` when its method did not run.
+- ``sweep_summary.json``: ``levers`` (``path``...), ``summary`` (records: ``point``,
+  ``lever:<path>``, ``kpi``, ``mean``, ``p5``, ``p50``, ``p95``).
 
-    {"baseline": "reference",
-     "plans": ["reference", "lease_heavy"],
-     "differences": [                       # plan minus baseline, per KPI
-        {"plan": "lease_heavy", "kpi": "h100_equivalents_installed", "unit": "H100-eq",
-         "mean": 12000.0, "ci": [9000.0, 15000.0],   # 95% interval of the mean difference
-         "p5": -20000.0, "p50": 11000.0, "p95": 45000.0,
-         "prob_better": 0.71}],             # share of replications where the plan is better
-     "regret": [                            # per plan and KPI: shortfall from the best plan
-        {"plan": "lease_heavy", "kpi": "h100_equivalents_installed", "unit": "H100-eq",
-         "mean": 3000.0, "p95": 15000.0}]}
-
-``sensitivity.json`` (what drives one KPI)::
-
-    {"kpi": "h100_equivalents_installed", "unit": "H100-eq",
-     "tornado": [{"input": "chips.Ascend-910C.supply_per_quarter",
-                  "low": 300000.0, "high": 520000.0}],   # KPI at the input's P5 / P95
-     "base": 410000.0,
-     "rank_correlations": [{"input": "...", "rho": 0.62, "ci": [0.58, 0.66]}],
-     "sobol": [{"group": "supply", "first": 0.41, "total": 0.47,
-                "first_ci": [0.38, 0.44], "total_ci": [0.44, 0.50]}]}   # any list may be []
-
-``sweep_summary.json`` (a lever over a range, across the uncertainty)::
-
-    {"lever": "budget.tranches.0.amount", "lever_unit": "CNY",
-     "kpis": [{"kpi": "h100_equivalents_installed", "unit": "H100-eq",
-               "points": [{"value": 1.6e11, "mean": 410000.0, "p5": 270000.0,
-                           "p25": 350000.0, "p50": 409000.0, "p75": 470000.0,
-                           "p95": 548000.0}]}]}
-
-``calibration.json`` (observations against the model's bands at their dates)::
+``calibration.json`` (no command writes it yet; observations against the model's bands at
+their dates)::
 
     {"observations": [{"name": "Doubao tokens/day 2026-03", "series": "tokens_served",
                        "month": "2026-03", "observed": 1.2e14, "unit": "tokens/day",
                        "p5": 0.8e14, "p50": 1.1e14, "p95": 1.6e14, "inside": true,
                        "source": "DF §5"}]}
+
+Charts are drawn for the headline KPIs (:data:`sim.report.run_sections.HEADLINE`) the file
+has, or its first few KPIs; tables hold every record. A missing required field is a one-line
+error naming the file and the field.
 """
 
 from __future__ import annotations
@@ -48,11 +34,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.report.charts import Fan, hbar_chart, interval_chart, line_band_chart
+from sim.report.charts import Fan, hbar_chart, interval_chart, line_band_chart, range_chart
 from sim.report.rundata import ReportError, RunData
 from sim.report.sections import Section
 
-__all__ = ["SECTIONS"]
+__all__ = ["SECTIONS", "TOP"]
+
+TOP = 10
+"""Inputs per chart in the sensitivity section (by importance)."""
 
 
 def _load(data: RunData, name: str, fields: dict[str, type | tuple[type, ...]]) -> Any:
@@ -84,92 +73,117 @@ def _num(v: Any) -> float:
     return float(v) if isinstance(v, (int, float)) and math.isfinite(v) else math.nan
 
 
+def _informative(values: list[float]) -> bool:
+    """Whether a chart of ``values`` would show anything (a finite value other than 0)."""
+    return any(v == v and v != 0 for v in values)
+
+
+def _kpis_to_chart(names: list[str]) -> list[str]:
+    from sim.report.run_sections import HEADLINE
+
+    chosen = [k for k in HEADLINE if k in names]
+    return chosen or names[:4]
+
+
 def _compare(data: RunData) -> dict[str, Any] | None:
-    content = _load(data, "compare.json", {"baseline": str, "plans": list})
+    name = "compare.json"
+    content = _load(data, name, {"baseline": str, "scenarios": list, "kpis": list})
     if content is None:
         return None
-    diffs = _rows(content, "differences", "compare.json", ("plan", "kpi", "mean"), data)
-    regret = _rows(content, "regret", "compare.json", ("plan", "kpi", "mean"), data)
+    records = _rows(content, "kpis", name, ("kpi", "scenario", "mean"), data)
+    targets = _rows(content, "targets", name, ("target", "scenario", "probability"), data)
+    regret = _rows(content, "regret", name, ("kpi", "scenario"), data)
+    baseline = content["baseline"]
+    others = [r for r in records if r["scenario"] != baseline]
     charts = []
-    for kpi in dict.fromkeys(d["kpi"] for d in diffs):
-        rows = [d for d in diffs if d["kpi"] == kpi]
+    for kpi in _kpis_to_chart(list(dict.fromkeys(r["kpi"] for r in others))):
+        rows = [r for r in others if r["kpi"] == kpi and r.get("diff") is not None]
+        if not _informative([_num(r["diff"]) for r in rows]):
+            continue
         unit = str(rows[0].get("unit", ""))
-        errors = [tuple(d["ci"]) if isinstance(d.get("ci"), list) and len(d["ci"]) == 2
-                  else (_num(d["mean"]), _num(d["mean"])) for d in rows]
         charts.append({"kpi": kpi, "uri": hbar_chart(
-            [str(d["plan"]) for d in rows], [("mean paired difference", [
-                _num(d["mean"]) for d in rows])],
-            f"{kpi}: plan minus {content['baseline']} ({unit})",
-            errors=[(_num(lo), _num(hi)) for lo, hi in errors], unit=unit)})
-    return {"baseline": content["baseline"], "plans": content["plans"], "differences": diffs,
+            [str(r["scenario"]) for r in rows],
+            [("mean paired difference", [_num(r["diff"]) for r in rows])],
+            f"{kpi}: scenario minus {baseline} ({unit})",
+            errors=[(_num(r.get("diff_ci_low")), _num(r.get("diff_ci_high"))) for r in rows],
+            unit=unit)})
+    labels = [str(s.get("label", "?")) for s in content["scenarios"] if isinstance(s, dict)]
+    return {"baseline": baseline, "labels": labels, "records": records, "targets": targets,
             "regret": regret, "charts": charts}
 
 
 def _sensitivity(data: RunData) -> dict[str, Any] | None:
-    content = _load(data, "sensitivity.json", {"kpi": str})
+    name = "sensitivity.json"
+    content = _load(data, name, {"kpis": list})
     if content is None:
         return None
-    name = "sensitivity.json"
-    unit = str(content.get("unit", ""))
-    tornado = _rows(content, "tornado", name, ("input", "low", "high"), data)
-    ranks = _rows(content, "rank_correlations", name, ("input", "rho"), data)
-    sobol = _rows(content, "sobol", name, ("group", "first", "total"), data)
-    charts = []
-    if tornado:
-        base = _num(content.get("base", 0.0))
-        base = 0.0 if math.isnan(base) else base
-        order = sorted(tornado, key=lambda r: -abs(_num(r["high"]) - _num(r["low"])))
-        charts.append({"title": "Tornado", "uri": hbar_chart(
-            [str(r["input"]) for r in order],
-            [("input at its P5", [_num(r["low"]) - base for r in order]),
-             ("input at its P95", [_num(r["high"]) - base for r in order])],
-            f"change in {content['kpi']} from {base:.4g} ({unit})", unit=unit)})
-    if ranks:
-        charts.append({"title": "Rank correlations", "uri": hbar_chart(
-            [str(r["input"]) for r in ranks], [("Spearman rank correlation",
-                                                [_num(r["rho"]) for r in ranks])],
-            f"Spearman rank correlation with {content['kpi']} (-1 to 1)")})
-    if sobol:
-        charts.append({"title": "Sobol' indices", "uri": hbar_chart(
-            [str(r["group"]) for r in sobol],
-            [("first order", [_num(r["first"]) for r in sobol]),
-             ("total", [_num(r["total"]) for r in sobol])],
-            f"share of the variance of {content['kpi']} (fraction)")})
-    return {"kpi": content["kpi"], "unit": unit, "tornado": tornado, "ranks": ranks,
-            "sobol": sobol, "charts": charts}
+    ranks = _rows(content, "rank", name, ("kpi", "input", "spearman"), data)
+    tornado = _rows(content, "tornado", name, ("kpi", "input", "at_low", "at_high"), data)
+    sobol = _rows(content, "sobol", name, ("kpi", "group", "first", "total"), data)
+    blocks = []
+    for kpi in _kpis_to_chart([str(k) for k in content["kpis"]]):
+        charts = []
+        rows = sorted((r for r in ranks if r["kpi"] == kpi and _num(r["spearman"]) == _num(
+            r["spearman"])), key=lambda r: -abs(_num(r["spearman"])))[:TOP]
+        if _informative([_num(r["spearman"]) for r in rows]):
+            charts.append({"title": "Rank correlations", "uri": hbar_chart(
+                [str(r["input"]) for r in rows],
+                [("Spearman (95% interval)", [_num(r["spearman"]) for r in rows])],
+                f"rank correlation with {kpi} (-1 to 1)",
+                errors=[(_num(r.get("spearman_ci_low")), _num(r.get("spearman_ci_high")))
+                        for r in rows])})
+        rows = sorted((r for r in tornado if r["kpi"] == kpi),
+                      key=lambda r: -abs(_num(r["at_high"]) - _num(r["at_low"])))[:TOP]
+        rows = [r for r in rows if _num(r["at_low"]) == _num(r["at_low"])]
+        if _informative([_num(r["at_high"]) - _num(r["at_low"]) for r in rows]):
+            unit = str(rows[0].get("unit", ""))
+            charts.append({"title": "Tornado", "uri": range_chart(
+                [str(r["input"]) for r in rows], [_num(r["at_low"]) for r in rows],
+                [_num(r["at_high"]) for r in rows],
+                f"{kpi} with the input at its P10 (o) and P90 (|) ({unit})", unit=unit)})
+        rows = [r for r in sobol if r["kpi"] == kpi]
+        if _informative([_num(r["first"]) for r in rows] + [_num(r["total"]) for r in rows]):
+            charts.append({"title": "Sobol' indices", "uri": hbar_chart(
+                [str(r["group"]) for r in rows],
+                [("first order", [_num(r["first"]) for r in rows]),
+                 ("total", [_num(r["total"]) for r in rows])],
+                f"share of the variance of {kpi} (fraction)")})
+        if charts:
+            blocks.append({"kpi": kpi, "charts": charts})
+    return {"kpis": content["kpis"], "blocks": blocks, "sobol": sobol,
+            "methods": content.get("methods", [])}
 
 
 def _sweep(data: RunData) -> dict[str, Any] | None:
-    content = _load(data, "sweep_summary.json", {"lever": str, "kpis": list})
+    name = "sweep_summary.json"
+    content = _load(data, name, {"levers": list, "summary": list})
     if content is None:
         return None
-    name = "sweep_summary.json"
-    kpis = _rows(content, "kpis", name, ("kpi", "points"), data)
+    records = _rows(content, "summary", name, ("point", "kpi", "p50"), data)
+    levers = [str(lever.get("path", "?")) for lever in content["levers"]
+              if isinstance(lever, dict)]
+    one = levers[0] if len(levers) == 1 else None
     charts = []
-    for k, entry in enumerate(kpis):
-        points = entry["points"]
-        if not isinstance(points, list) or not points:
-            raise ReportError(f"{data.path / name}: field 'kpis.{k}.points' is empty")
-        for j, p in enumerate(points):
-            for field in ("value", "p50"):
-                if not isinstance(p, dict) or field not in p:
-                    raise ReportError(f"{data.path / name}: field "
-                                      f"'kpis.{k}.points.{j}.{field}' is missing")
-        points = sorted(points, key=lambda p: _num(p["value"]))
+    for kpi in _kpis_to_chart(list(dict.fromkeys(str(r["kpi"]) for r in records))):
+        points = sorted((r for r in records if r["kpi"] == kpi),
+                        key=lambda r: _num(r.get(f"lever:{one}", r["point"])))
+        if not points:
+            continue
 
         def col(stat: str, pts: list[dict[str, Any]] = points) -> list[float]:
             return [_num(p.get(stat, p["p50"])) for p in pts]
 
-        fan = Fan(str(entry["kpi"]), col("p5"), col("p25"), col("p50"), col("p75"), col("p95"))
-        unit = str(entry.get("unit", ""))
-        charts.append({"kpi": entry["kpi"], "unit": unit, "points": points,
-                       "uri": line_band_chart(
-                           col("value"), [fan],
-                           f"{content['lever']} ({content.get('lever_unit', '')})", unit,
-                           f"{entry['kpi']} ({unit})",
-                           x_unit=str(content.get("lever_unit", "")))})
-    return {"lever": content["lever"], "lever_unit": content.get("lever_unit", ""),
-            "charts": charts}
+        xs = [_num(p.get(f"lever:{one}", p["point"])) for p in points]
+        unit = str(points[0].get("unit", ""))
+        if not unit:
+            from sim.kpis import KPIS
+
+            unit = KPIS[kpi].unit if kpi in KPIS else ""
+        fan = Fan(kpi, col("p5"), col("p50"), col("p50"), col("p50"), col("p95"))
+        charts.append({"kpi": kpi, "uri": line_band_chart(
+            xs, [fan], one if one else "sweep point (see the levers above)", unit,
+            f"{kpi} ({unit})")})
+    return {"levers": levers, "charts": charts, "points": content.get("points")}
 
 
 def _calibration(data: RunData) -> dict[str, Any] | None:

@@ -33,6 +33,8 @@ def write_report(directory: Path | str, *, refresh: bool = False) -> ReportWritt
 
     data = RunData.open(directory)
     notes: list[str] = []
+    if data.analysis_only:
+        return ReportWritten(write_html(data), notes)
     if refresh or data.file(TRACE_FILE) is None:
         order = headline_kpis(data) + [k for k in data.summary["kpis"]
                                        if k not in headline_kpis(data)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 __all__ = ["STYLES", "Fan", "cdf_chart", "fan_chart", "figure_uri", "hbar_chart",
-           "interval_chart", "line_band_chart", "new_figure", "unit_formatter"]
+           "interval_chart", "line_band_chart", "new_figure", "range_chart", "unit_formatter"]
 
 STYLES: tuple[tuple[str, str, str], ...] = (
     ("#1f4e79", "-", "////"),
@@ -265,6 +265,30 @@ def interval_chart(labels: Sequence[str], bands: Sequence[tuple[float, float, fl
     ax.set_yticklabels(labels)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, loc="best", fontsize=8)
+    return figure_uri(fig)
+
+
+@_styled
+def range_chart(labels: Sequence[str], lows: Sequence[float], highs: Sequence[float],
+                xlabel: str, *, unit: str = "") -> str:
+    """A tornado without a centre: per label a bar from the KPI with the input low to the KPI
+    with it high, the low end marked with a circle and the high end with a bar."""
+    fig, ax = new_figure(width=7.2, height=max(2.0, 0.38 * len(labels) + 1.2))
+    ys = list(range(len(labels)))
+    colour, _, hatch = STYLES[0]
+    left = [min(lo, hi) for lo, hi in zip(lows, highs, strict=True)]
+    width = [abs(hi - lo) for lo, hi in zip(lows, highs, strict=True)]
+    ax.barh(ys, width, left=left, height=0.6, color=colour, alpha=0.45, hatch=hatch,
+            edgecolor=colour)
+    ax.plot(lows, ys, marker="o", linestyle="none", color="black", label="input at P10")
+    ax.plot(highs, ys, marker="|", markersize=14, linestyle="none", color="black",
+            label="input at P90")
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(unit_formatter(unit))
     ax.set_xlabel(xlabel)
     ax.legend(frameon=False, loc="best", fontsize=8)
     return figure_uri(fig)

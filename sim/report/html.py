@@ -90,6 +90,8 @@ def render_html(data: RunData) -> str:
     for section in registered():
         if section.trigger is not None and data.file(section.trigger) is None:
             continue
+        if section.trigger is None and data.analysis_only:
+            continue  # run sections need a run
         context = section.build(data)
         if context is None:
             continue

@@ -18,7 +18,10 @@ from typing import Any
 
 from sim.errors import CapexsimError
 
-__all__ = ["Bands", "ReportError", "RunData", "read_json"]
+__all__ = ["ANALYSIS_FILES", "Bands", "ReportError", "RunData", "read_json"]
+
+ANALYSIS_FILES = ("compare.json", "sensitivity.json", "sweep_summary.json", "calibration.json")
+"""Files whose presence makes a directory without a run an analysis directory."""
 
 
 class ReportError(CapexsimError):
@@ -37,6 +40,19 @@ def read_json(path: Path) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise ReportError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _analysis_title(path: Path) -> str:
+    """A page title for an analysis directory, from its JSON file."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: expected a JSON object")
+    kind = path.stem.replace("_summary", "")
+    if kind == "compare" and isinstance(data.get("scenarios"), list):
+        labels = [str(s.get("label", "?")) for s in data["scenarios"] if isinstance(s, dict)]
+        return "Comparison: " + " vs ".join(labels)
+    scenario = data.get("scenario")
+    return f"{kind.capitalize()}: {scenario}" if isinstance(scenario, str) else kind.capitalize()
 
 
 def _require(data: Any, path: Path, fields: dict[str, type | tuple[type, ...]]) -> None:
@@ -69,6 +85,8 @@ class RunData:
     path: Path
     manifest: dict[str, Any]
     summary: dict[str, Any]
+    analysis_only: bool = False
+    """True for a directory that holds an analysis's files but is not itself a run."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -81,7 +99,13 @@ class RunData:
         if not root.is_dir():
             raise ReportError(f"{root}: not a directory")
         if not (root / "manifest.json").is_file():
-            raise ReportError(f"{root}: not a capexsim run directory (no manifest.json)")
+            found = [name for name in ANALYSIS_FILES if (root / name).is_file()]
+            if found:  # an analysis directory (compare, sensitivity, sweep): its sections only
+                return cls(root, {}, {"scenario": _analysis_title(root / found[0]),
+                                      "replications": 0, "kpis": {}, "targets": []},
+                           analysis_only=True)
+            raise ReportError(f"{root}: not a capexsim run directory (no manifest.json) nor "
+                              f"an analysis directory (none of {', '.join(ANALYSIS_FILES)})")
         manifest = read_json(root / "manifest.json")
         _require(manifest, root / "manifest.json", {})
         if not (root / "summary.json").is_file():
