@@ -463,6 +463,7 @@ def compare(scenarios: tuple[str, ...], overrides: tuple[str, ...], set_for: tup
         click.echo(f"results in {directory}", err=True)
     click.echo(render(fmt, text=format_comparison(result), document=result.to_json(),
                       frame=result.kpis))
+    _write_report(directory, err=fmt != "table")
 
 
 def _read_groups(groups_file: str | None, group: tuple[str, ...]) -> dict[str, list[str]] | None:
@@ -565,6 +566,7 @@ def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...]
         click.echo(f"results in {directory}", err=True)
     click.echo(render(fmt, text=format_sensitivity(result, top=top, by_section=by_section),
                       document=result.to_json(), frame=result.main_frame()))
+    _write_report(directory, err=fmt != "table")
 
 
 @main.command()
@@ -630,6 +632,7 @@ def sweep(scenario: str, overrides: tuple[str, ...], levers: tuple[str, ...], me
         click.echo(f"results in {directory}", err=True)
     click.echo(render(fmt, text=format_sweep(result), document=result.to_json(),
                       frame=result.summary))
+    _write_report(directory, err=fmt != "table")
 
 
 def _parse_range(text: str | None) -> tuple[float, float] | None:

@@ -28,6 +28,9 @@ MORE = "more:fleet.0.count={dist: uniform, low: 12000, high: 20000}"
 def _cli(*args: str) -> Result:
     result = CliRunner().invoke(main, list(args))
     assert result.exit_code == 0, result.output
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("report: "), last
+    assert last.endswith("report.html"), last
     return result
 
 
@@ -42,8 +45,11 @@ def analyses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
          "--executor", "serial", "--out", str(root / "sobol"))
     _cli("sweep", SMALL, "--lever", "training.runs.0.flop=1e25:3e25:3", "--runs-per-point",
          "8", "--executor", "serial", "--out", str(root / "sweep"))
-    return {"compare": root / "compare", "rank": root / "rank", "sobol": root / "sobol",
-            "sweep": root / "sweep"}
+    out = {"compare": root / "compare", "rank": root / "rank", "sobol": root / "sobol",
+           "sweep": root / "sweep"}
+    for directory in out.values():  # each command wrote its report
+        assert (directory / "report.html").is_file()
+    return out
 
 
 @pytest.fixture(scope="module")
