@@ -166,8 +166,8 @@ def run(scenario: str, overrides: tuple[str, ...], runs: int | None, precision: 
     if executor is None:
         executor = "dask" if scheduler else "processes"
     try:
-        _run_many(loaded, scenario, runs=runs, precision=precision, max_runs=max_runs,
-                  seed=seed, design=design, executor=executor, workers=workers,
+        _run_many(loaded, scenario, overrides=overrides, runs=runs, precision=precision,
+                  max_runs=max_runs, seed=seed, design=design, executor=executor, workers=workers,
                   scheduler=scheduler, batch_size=batch_size, out=out, resume=resume,
                   overwrite=overwrite, keep_series=keep_series, check=check, fmt=fmt)
     except KeyboardInterrupt:
@@ -208,9 +208,10 @@ def _default_out(scenario: str) -> Path:
 
 
 def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table",
-              calibration: bool = False, **options: Any) -> None:
+              overrides: tuple[str, ...] = (), calibration: bool = False,
+              **options: Any) -> None:
     """A Monte Carlo run into a run directory; seed, directory and summary (or, with
-    ``calibration``, the observations against the model) to stdout."""
+    ``calibration``, the observations against the model) to stdout; then the report."""
     from sim.errors import CapexsimError
     from sim.runner.driver import execute
     from sim.runner.options import RunOptions
@@ -220,7 +221,8 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table"
     if options["resume"] and not out:
         raise CapexsimError("--resume needs --out DIR, the run directory to finish")
     directory = Path(out) if out else _default_out(scenario)
-    opts = RunOptions(out=directory, **options)
+    opts = RunOptions(out=directory, scenario_file=scenario, overrides=tuple(overrides),
+                      **options)
     if not opts.resume:
         seed = loaded.monte_carlo.seed if opts.seed is None else opts.seed
         click.echo(f"seed {seed}; run directory {directory}", err=fmt != "table")
@@ -237,14 +239,49 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table"
         doc = calibrate(result)
         click.echo(render(fmt, text=format_calibration(doc), document=doc,
                           frame=calibration_frame(doc)))
-        return
-    if fmt != "table":
+    elif fmt != "table":
         from sim.analysis.output import render, summary_frame
 
         click.echo(render(fmt, text="", document=result.summary,
                           frame=summary_frame(result.summary)))
-        return
-    click.echo(format_summary(result.summary))
+    else:
+        click.echo(format_summary(result.summary))
+    _write_report(directory, err=fmt != "table")
+
+
+def _write_report(directory: Path, *, refresh: bool = False, err: bool = False) -> Path:
+    """Write the run directory's HTML report; print its notes and, last, its path (on
+    standard error with ``err``, so that JSON or CSV output stays clean)."""
+    from sim.report import write_report
+
+    written = write_report(directory, refresh=refresh)
+    for text in written.notes:
+        click.echo(f"note: {text}", err=True)
+    click.echo(f"report: {written.path}", err=err)
+    return written.path
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--open", "open_it", is_flag=True, help="Open the report in a web browser.")
+@click.option("--refresh", is_flag=True, help="Also re-simulate the typical replication and "
+              "re-read the inputs' sources (trace.jsonl, inputs.json).")
+@user_errors
+def report(run_dir: str, open_it: bool, refresh: bool) -> None:
+    """Write (again) the HTML report of a run directory, without re-running it: headline KPIs
+    with their spread, fan charts over time, distributions with the targets, a typical
+    replication's timeline, the uncertain inputs and provenance. Prints its path.
+
+    \b
+    Example:
+      capexsim report runs/bytedance_2026-20260101-120000
+      capexsim report runs/big --open
+    """
+    path = _write_report(Path(run_dir), refresh=refresh)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
 
 
 @main.command()
@@ -478,6 +515,7 @@ def compare(scenarios: tuple[str, ...], overrides: tuple[str, ...], set_for: tup
         click.echo(f"results in {directory}", err=True)
     click.echo(render(fmt, text=format_comparison(result), document=result.to_json(),
                       frame=result.kpis))
+    _write_report(directory, err=fmt != "table")
 
 
 def _read_groups(groups_file: str | None, group: tuple[str, ...]) -> dict[str, list[str]] | None:
@@ -580,6 +618,7 @@ def sensitivity(scenario: str, overrides: tuple[str, ...], kpis: tuple[str, ...]
         click.echo(f"results in {directory}", err=True)
     click.echo(render(fmt, text=format_sensitivity(result, top=top, by_section=by_section),
                       document=result.to_json(), frame=result.main_frame()))
+    _write_report(directory, err=fmt != "table")
 
 
 @main.command()
@@ -645,6 +684,7 @@ def sweep(scenario: str, overrides: tuple[str, ...], levers: tuple[str, ...], me
         click.echo(f"results in {directory}", err=True)
     click.echo(render(fmt, text=format_sweep(result), document=result.to_json(),
                       frame=result.summary))
+    _write_report(directory, err=fmt != "table")
 
 
 def _parse_range(text: str | None) -> tuple[float, float] | None:

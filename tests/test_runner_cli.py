@@ -113,12 +113,22 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch)
     assert not progress_wanted(_Tty())
 
 
-def test_progress_bar_shows_rate_and_time_left() -> None:
+def test_progress_bar_shows_count_rate_and_time_left() -> None:
     stream = _Tty()
-    bar = Progress(stream, 100)
+    bar = Progress(stream, 100, delay=0.0)
     bar.advance(40)
+    bar.advance(20)
     bar.close()
     text = stream.getvalue()
-    assert "40/100 runs" in text
-    assert "/s" in text
-    assert "left" in text
+    assert "60/100" in text
+    assert "60%" in text
+    assert "runs/s" in text
+    assert text.endswith("\n")
+
+
+def test_a_short_run_draws_no_bar() -> None:
+    stream = _Tty()
+    bar = Progress(stream, 100)  # one second before anything is drawn
+    bar.advance(100)
+    bar.close()
+    assert stream.getvalue() == ""

@@ -55,6 +55,8 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
         executor=executor, workers=workers, scheduler=scheduler, batch_size=batch_size,
         out=None if out is None else Path(out), resume=resume, overwrite=overwrite,
         keep_series=series, check=check,
+        scenario_file=None if isinstance(scenario, Scenario) else str(scenario),
+        overrides=tuple(overrides),
     )
     show = progress_wanted(sys.stderr) if progress is None else progress
     return execute(loaded, options, progress=sys.stderr if show else None)

@@ -121,12 +121,13 @@ class _Collected:
         return np.concatenate([p for p in parts if p is not None])
 
 
-def _manifest(scenario: Scenario, spec: TaskSpec, r: Resolved,
-              inputs: tuple[str, ...]) -> dict[str, Any]:
+def _manifest(scenario: Scenario, spec: TaskSpec, r: Resolved, inputs: tuple[str, ...],
+              options: RunOptions) -> dict[str, Any]:
     return {
         "format": 1, "status": "running", "version": version(), "code_hash": code_hash(),
         "git_revision": git_revision(), "scenario": scenario.name,
-        "scenario_hash": spec.scenario_hash, "seed": r.seed, "design": r.design,
+        "scenario_hash": spec.scenario_hash, "scenario_file": options.scenario_file,
+        "overrides": list(options.overrides), "seed": r.seed, "design": r.design,
         "n_total": r.n_total, "runs": r.runs, "precision": r.precision, "max_runs": r.max_runs,
         "keep_series": r.keep_series, "kpis": list(KPI_NAMES),
         "targets": [t.name for t in scenario.targets],
@@ -190,7 +191,7 @@ def execute(scenario: Scenario, options: RunOptions, *, progress: TextIO | None 
     targets = [t.name for t in scenario.targets]
     store: RunDirectory | None = None
     if options.out is not None:
-        manifest = _manifest(scenario, spec, r, names)
+        manifest = _manifest(scenario, spec, r, names, options)
         store = (RunDirectory.resume(options.out, manifest) if options.resume else
                  RunDirectory.create(options.out, manifest, scenario_json,
                                      overwrite=options.overwrite))

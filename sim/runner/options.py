@@ -60,6 +60,10 @@ class RunOptions:
     overwrite: bool = False
     keep_series: bool | None = None
     check: bool = False
+    scenario_file: str | None = None
+    """The scenario file the run was loaded from (for the record; not a result field)."""
+    overrides: tuple[str, ...] = ()
+    """The ``--set`` overrides applied to it (for the record; not a result field)."""
 
 
 @dataclass(frozen=True)

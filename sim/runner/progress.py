@@ -1,15 +1,16 @@
-"""A one-line progress bar with rate and time left, for a terminal only.
+"""A progress bar (click's) for long runs on a terminal; nothing otherwise.
 
-It draws on standard error when that is a terminal and ``CI`` is not set; piped output and CI
-logs stay clean. Redraws are throttled to ten a second.
+It draws on standard error when that is a terminal and ``CI`` is not set, so piped output and
+CI logs stay clean, and only once a run has lasted ``delay`` seconds (one second), so a short
+run prints no bar at all. It shows replications done, the percentage, the rate and the time
+left.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = ["Progress", "progress_wanted"]
 
@@ -23,49 +24,45 @@ def progress_wanted(stream: TextIO) -> bool:
     return tty and not os.environ.get("CI")
 
 
-def _clock(seconds: float) -> str:
-    hours, rest = divmod(round(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 class Progress:
-    """Counts replications done out of ``total``; draws only when ``stream`` is given."""
+    """Counts replications done out of ``total``; draws only when ``stream`` is given, and
+    only after ``delay`` seconds."""
 
     def __init__(self, stream: TextIO | None, total: int, *, done: int = 0,
-                 label: str = "runs") -> None:
+                 label: str = "runs", delay: float = 1.0) -> None:
         self.stream, self.total, self.done, self.label = stream, total, done, label
+        self.delay = delay
         self._start_done = done
         self._t0 = time.monotonic()
-        self._last = 0.0
+        self._bar: Any = None
+
+    def _rate(self, _item: object = None) -> str:
+        elapsed = max(time.monotonic() - self._t0, 1e-9)
+        return f"{(self.done - self._start_done) / elapsed:,.1f} {self.label}/s"
+
+    def _open(self) -> None:
+        import click
+
+        self._bar = click.progressbar(
+            length=self.total, label=self.label, file=self.stream, show_pos=True,
+            show_percent=True, show_eta=True, item_show_func=self._rate, width=24)
+        self._bar.__enter__()
+        self._bar.update(self.done, None)
 
     def advance(self, count: int) -> None:
         """``count`` more replications are done."""
         self.done += count
-        self._draw()
-
-    def close(self) -> None:
-        """Finish the line."""
-        if self.stream is not None:
-            self._draw(force=True)
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def _draw(self, *, force: bool = False) -> None:
         if self.stream is None:
             return
-        now = time.monotonic()
-        if not force and now - self._last < 0.1:
+        if self._bar is None:
+            if time.monotonic() - self._t0 < self.delay:
+                return
+            self._open()
             return
-        self._last = now
-        elapsed = max(now - self._t0, 1e-9)
-        rate = (self.done - self._start_done) / elapsed
-        fraction = self.done / self.total if self.total else 1.0
-        width = 30
-        bar = "#" * int(width * fraction) + "." * (width - int(width * fraction))
-        left = (self.total - self.done) / rate if rate > 0 else float("nan")
-        eta = _clock(left) if math.isfinite(left) else "?"
-        self.stream.write(f"\r{self.done:>9,}/{self.total:,} {self.label} [{bar}] "
-                          f"{fraction:4.0%}  {rate:7.1f}/s  {_clock(elapsed)} elapsed, "
-                          f"{eta} left ")
-        self.stream.flush()
+        self._bar.update(count, None)
+
+    def close(self) -> None:
+        """Finish the bar's line (nothing if it was never drawn)."""
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
