@@ -186,3 +186,21 @@ def test_cli_sensitivity_from_a_run_and_errors(tmp_path: Path) -> None:
         assert bad.exit_code == 1, bad.output
         assert message in bad.stderr
         assert "Traceback" not in bad.output
+
+
+def test_tornado_sections_rank_an_undefined_kpi_last(tmp_path: Path) -> None:
+    """first_unmet_demand_month is NaN at both ends when demand is always met: its swing is
+    undefined, its sections rank last, and the file is still written (it crashed casting NaN
+    ranks)."""
+    from sim.loading import load_scenario
+
+    scenario = load_scenario(ROOT / "tests" / "scenarios" / "small_uncertain.yaml")
+    result = sensitivity(scenario, kpis=["first_unmet_demand_month", "chips_delivered"],
+                         methods=["tornado"], tornado_runs=1, workers=SERIAL,
+                         out=tmp_path / "s", overwrite=True)
+    sections = result.tornado_sections()
+    assert sections is not None
+    undefined = sections[sections["kpi"] == "first_unmet_demand_month"]
+    assert undefined["largest_swing"].isna().all()
+    assert sorted(undefined["rank"]) == list(range(1, len(undefined) + 1))
+    assert (tmp_path / "s" / "sensitivity.json").is_file()

@@ -101,6 +101,7 @@ def tornado_sections(frame: Any) -> Any:
                      "total_swing": float(part["swing"].sum())})
     out = pd.DataFrame(rows, columns=["kpi", "section", "inputs", "largest_swing",
                                       "top_input", "total_swing"])
+    # a KPI undefined at both ends (NaN swing, e.g. no run completed) ranks last
     out["rank"] = out.groupby("kpi", sort=False)["largest_swing"].rank(
-        ascending=False, method="first").astype("int64")
+        ascending=False, method="first", na_option="bottom").astype("int64")
     return out.sort_values(["kpi", "rank"], kind="stable").reset_index(drop=True)
