@@ -248,3 +248,42 @@ def test_a_revoked_lease_is_offered_again() -> None:
     assert result.trace is not None
     signed = [e.month for e in result.trace if e.kind == "lease" and "signed" in e.message]
     assert signed == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_work_conserving_lends_the_reserve_and_takes_it_back() -> None:
+    """Demand far above capacity (1e9 tokens/s) and half of each pool reserved for training; a
+    second run of 3.7e15 x 2,629,800 = 9.73026e21 FLOP, H20 only, arrives 2026-04 (t = 3) and
+    takes one month on 50 H20. Under reserved_training inference gets 50 H20 for 6 months and 60
+    H100 for 4 (the reserve idles between runs). Work-conserving lends the idle reserve: H20
+    serve 50 (t 0-2, a run holds the reserve), 100 (t 2-3), 50 (t 3-4, the second run takes its
+    chips back) and 100 (t 4-6): 450 chip-months; all 120 H100 serve from t = 2: 480. Every chip
+    serving is saturated, so tokens = chip-months x tokens/s per chip x seconds."""
+    late = ("training.runs=[{name: only, arrival: '2026-01', flop: 1.946052e22, min_chips: 50, "
+            "max_chips: 50}, {name: late, arrival: '2026-04', flop: 9.73026e21, min_chips: 50, "
+            "max_chips: 50, chips: [H20]}]")
+    common = [late, "inference.tokens_per_day=8.64e13"]
+    month = 365.25 / 12 * 86400
+    h20, h100 = blended(296, 4000), blended(1979, 3350)
+    results = {}
+    for policy in ("reserved_training", "work_conserving"):
+        results[policy] = run_nominal(load_scenario(SCENARIO, [
+            *common, f"allocation={{policy: {policy}, training_share: 0.5}}"]),
+            trace=True, check=True)
+    reserved, conserving = results["reserved_training"], results["work_conserving"]
+    assert reserved.kpis["demand_served_fraction"] * 1e9 * 6 * month == pytest.approx(
+        (300 * h20 + 240 * h100) * month, rel=1e-9)
+    assert conserving.kpis["demand_served_fraction"] * 1e9 * 6 * month == pytest.approx(
+        (450 * h20 + 480 * h100) * month, rel=1e-9)
+    for key in ("training_flop_delivered", "largest_run_month", "runs_completed"):
+        assert conserving.kpis[key] == reserved.kpis[key]
+    assert conserving.trace is not None
+    preempt = [e for e in conserving.trace if e.kind == "preempt"]
+    assert [(e.month, "run late takes 50 H20 at abroad back from inference" in e.message)
+            for e in preempt] == [(3.0, True)]
+    lent = {e.month: e.message for e in conserving.trace if e.kind == "lend"}
+    # logged at month starts: none while the first run holds the H20 reserve (t = 0, 1), then
+    # 50 H20 + 60 H100; at t = 3 the late run's arrival (scheduled at t = 0) comes before the
+    # month start (scheduled at t = 2), so only the H100 reserve is lent then
+    assert sorted(lent) == [2.0, 3.0, 4.0, 5.0]
+    assert lent[2.0].startswith("110 chips reserved for training serve inference")
+    assert lent[3.0].startswith("60 chips")
