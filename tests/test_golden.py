@@ -26,6 +26,18 @@ def test_every_shipped_scenario_has_a_golden_summary() -> None:
     assert saved == {p.stem for p in SCENARIOS}
 
 
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_goldens_hold_every_kpi_and_targets_that_can_move(path: Path) -> None:
+    """A golden that leaves a KPI out, or a target met in none or all of its replications,
+    would not see a change to it."""
+    from sim.kpis import KPIS
+
+    golden = json.loads((ROOT / "tests" / "golden" / f"{path.stem}.json").read_text())
+    assert set(golden["kpis"]) == set(KPIS)
+    for name, probability in golden["targets"].items():
+        assert 0.0 < probability < 1.0, name
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_summary_matches_golden(path: Path) -> None:
