@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim.loading import load_scenario
-from sim.model import concretize, input_space
+from sim.model import concretize, input_space, run_nominal
 from sim.model.fleet import Cohort, Fleet
 from sim.model.inference import chip_tokens_per_s
 from sim.model.results import MonthlySeries, ReplicationResult
@@ -112,3 +112,106 @@ def test_generator_arrivals_and_sizes_grow_by_growth_per_year() -> None:
     assert [r.arrival_month for r in generated] == pytest.approx([1.0, 3.0, 5.0])
     assert [r.flop for r in generated] == pytest.approx([1e20, 1.2599e20, 1.5874e20], rel=1e-4)
     assert {(r.min_chips, r.max_chips, r.priority) for r in generated} == {(10, 20, 3)}
+
+
+# --- scenario helpers --------------------------------------------------------------------
+ASCEND = ("chips.Ascend-910B={price_usd: 10000, server_multiplier: 1.0, "
+          "price_trend_per_year: 0.0, supply_per_quarter: %g, lead_time_months: 2, "
+          "annual_failure_rate: 0.0, useful_life_years: 5, training_mfu: 0.5, "
+          "mfu_loss_per_doubling: 0.0, inference_utilisation: 0.5, "
+          "decode_bandwidth_efficiency: 0.5}")
+H100_ENERGY = 1.4 * 730.5 * 0.10  # 700 W x 1.6 x 1.25 = 1.4 kW for 730.5 h at $0.10/kWh
+H100_CAPITAL = 25000 / 60
+TOKENS = 1e4 * 6 * 365.25 / 12 * 86400
+
+
+def rule(rule_id: str, chips: str, destinations: str, effect: str,
+         effective: str = "2026-01") -> str:
+    return (f"{{id: {rule_id}, title: t, authority: CN, source: 'assumption: test', "
+            f"effective: '{effective}', chips: \"{chips}\", destinations: [{destinations}], "
+            f"effect: {effect}}}")
+
+
+DENY_H100 = rule("deny_h100", "name == 'H100'", "domestic", "{kind: deny}", "2026-03-16")
+
+
+def run(*overrides: str) -> ReplicationResult:
+    return run_nominal(load_scenario(SCENARIO, list(overrides)), trace=True, check=True)
+
+
+def orders(result: ReplicationResult) -> list[tuple[float, str]]:
+    """(month, 'count chip') of every order in the trace."""
+    assert result.trace is not None
+    return [(e.month, " ".join(e.message.split()[:2])) for e in result.trace
+            if e.kind == "order"]
+
+
+# --- power subsidy ---------------------------------------------------------------------
+def test_power_subsidy_discounts_electricity_from_its_landing() -> None:
+    """The hand-worked scenario plus a 30% power subsidy for H100 at domestic sites from
+    2026-04 (t = 3). An installed H100 costs $25,000 / 60 = $416.667 a month of capital and
+    1.4 kW x 730.5 h x $0.10 = $102.27 of electricity: $518.937 before t = 3, $416.667 +
+    0.7 x $102.27 = $488.256 after. The serving half (60 H100 from t = 2) costs
+    60 x (518.937 + 3 x 488.256) = $119,022.22, plus 50 H20 x 6 x $1,461 = $438,300:
+    $557,322.22 for 1.57788e11 tokens, $3.53210 per million (against $3.5671 unsubsidised).
+    TCO: 600 x $1,461 + 120 x (518.937 + 3 x 488.256) + $25,000 site = $1,139,644.44. A
+    subsidy on the whole chip-month (capital too), or from the start, or a sign flip, moves
+    both."""
+    subsidy = rule("subsidy", "name == 'H100'", "domestic",
+                   "{kind: power_subsidy, discount_fraction: 0.3}", "2026-04")
+    result = run(f"export_controls.rules=[{DENY_H100}, {subsidy}]")
+    discounted = H100_CAPITAL + 0.7 * H100_ENERGY
+    inference = 50 * 6 * 1461 + 60 * (H100_CAPITAL + H100_ENERGY + 3 * discounted)
+    assert pytest.approx(488.256, abs=1e-3) == discounted
+    assert pytest.approx(557_322.22, abs=0.01) == inference
+    assert result.kpis["cost_per_million_tokens_usd"] == pytest.approx(
+        inference / TOKENS * 1e6, rel=1e-9)
+    assert pytest.approx(3.53210, abs=1e-5) == inference / TOKENS * 1e6
+    tco = 600 * 1461 + 120 * (H100_CAPITAL + H100_ENERGY + 3 * discounted) + 1.5e6 / 180 * 3
+    assert pytest.approx(1_139_644.44, abs=0.01) == tco
+    assert result.kpis["total_cost_of_ownership_usd"] == pytest.approx(tco, rel=1e-9)
+
+
+# --- procurement -------------------------------------------------------------------------
+def test_min_domestic_share_reserves_money_for_the_named_chips_first() -> None:
+    """Ascend-910B at $10,000 all-in (320 TFLOP/s x 0.5 / $10,000 = 1.6e10 FLOP/s per $)
+    loses to H100 (989e12 x 0.5 / $25,000 = 1.978e10) on value, so without a rule the $3M of
+    month 0 buys 120 H100 and no 910B. A rule reserving 30% for chips made in China: $900,000
+    on 910B (90 chips), then $2.1M on H100 (84). With the 910B capped at 60 a quarter the
+    reserve can only absorb $600,000 and the other $2.4M goes to H100 (96)."""
+    share = rule("cn_share", "vendor_country == 'CN'", "domestic",
+                 "{kind: min_domestic_share, share: 0.3}")
+    assert orders(run("export_controls.rules=[]", ASCEND % 1000))[:1] == [(0.0, "120 H100")]
+    month0 = [o for o in orders(run(f"export_controls.rules=[{share}]", ASCEND % 1000))
+              if o[0] == 0.0]
+    assert sorted(month0) == [(0.0, "84 H100"), (0.0, "90 Ascend-910B")]
+    month0 = [o for o in orders(run(f"export_controls.rules=[{share}]", ASCEND % 60))
+              if o[0] == 0.0]
+    assert sorted(month0) == [(0.0, "60 Ascend-910B"), (0.0, "96 H100")]
+
+
+def test_fixed_mix_respreads_shares_of_unoffered_chips_and_leaves_capped_money() -> None:
+    """Mix H100 0.5, Ascend-910B 0.3, H20 0.2; H20 has no supply, so it is not offered and
+    the shares are over 0.8: H100 gets $3M x 0.5 / 0.8 = $1.875M (75 chips), 910B $1.125M
+    (112.5 chips). With the 910B capped at 50 a quarter it buys 50 ($500,000) and the other
+    $625,000 of its share stays unspent that month (it does not go to H100)."""
+    mix = ("procurement={policy: fixed_mix, refund_on_cancel_fraction: 0.5, "
+           "mix: {H100: 0.5, Ascend-910B: 0.3, H20: 0.2}}")
+    month0 = [o for o in orders(run("export_controls.rules=[]", ASCEND % 1000, mix))
+              if o[0] == 0.0]
+    assert sorted(month0) == [(0.0, "112 Ascend-910B"), (0.0, "75 H100")]
+    capped = run("export_controls.rules=[]", ASCEND % 50, mix)
+    assert sorted(o for o in orders(capped) if o[0] == 0.0) == [
+        (0.0, "50 Ascend-910B"), (0.0, "75 H100")]
+    # month 1: $3M + $625,000 carried; H100's 5/8 share is $2,265,625 = 90.625 chips
+    assert (1.0, "91 H100") in orders(capped)
+
+
+def test_supply_cap_is_per_calendar_quarter() -> None:
+    """Started 2026-02 with H100 capped at 150 a quarter and no rules: month 0 (Feb) buys 120
+    ($3M), month 1 (Mar, still Q1) only the 30 left, month 2 (Apr, Q2) 90 with the $2.25M
+    carried over. Scenario quarters (months 0-2 together) would give 120, 30, 0, then 90 in
+    month 3."""
+    result = run("clock.start=2026-02", "budget.tranches.0.start=2026-02",
+                 "export_controls.rules=[]", "chips.H100.supply_per_quarter=150")
+    assert orders(result) == [(0.0, "120 H100"), (1.0, "30 H100"), (2.0, "90 H100")]
