@@ -13,9 +13,12 @@ import pytest
 
 from sim.loading import load_scenario
 from sim.model import concretize, input_space, run_nominal
-from sim.model.fleet import Cohort, Fleet
+from sim.model.fleet import Cohort, Fleet, Pool
 from sim.model.inference import chip_tokens_per_s
+from sim.model.inputs import RunInputs
 from sim.model.results import MonthlySeries, ReplicationResult
+from sim.model.rulebook import Rulebook
+from sim.model.training import place
 from sim.schema.policy import Target
 from sim.targets import target_met
 from tests.test_model_equations import chip, demand
@@ -215,3 +218,149 @@ def test_supply_cap_is_per_calendar_quarter() -> None:
     result = run("clock.start=2026-02", "budget.tranches.0.start=2026-02",
                  "export_controls.rules=[]", "chips.H100.supply_per_quarter=150")
     assert orders(result) == [(0.0, "120 H100"), (1.0, "30 H100"), (2.0, "90 H100")]
+
+
+# --- licences ----------------------------------------------------------------------------
+def _licence(p: float) -> str:
+    return rule("lic", "name == 'H100'", "domestic, overseas_owned",
+                f"{{kind: licence, approval_probability: {p}, delay_months: 1}}")
+
+
+def test_licence_refused_buys_nothing_and_granted_adds_its_delay() -> None:
+    """A licence rule on H100 in force from the start. Approval 0: no H100 can be had and H20
+    has no supply, so the $3M of each of months 0 and 1 ($6M) is unspent because nothing was
+    allowed. Approval 1 with a 1-month delay: 120 H100 a month as in the base case, due in
+    2 + 1 = 3 months (delivered at t = 3 and 4)."""
+    refused = run(f"export_controls.rules=[{_licence(0)}]")
+    assert orders(refused) == []
+    assert refused.kpis["unspent_chips_nothing_allowed_usd"] == pytest.approx(6e6)
+    assert refused.kpis["chips_delivered"] == 0.0
+    granted = run(f"export_controls.rules=[{_licence(1)}]")
+    assert orders(granted) == [(0.0, "120 H100"), (1.0, "120 H100")]
+    assert granted.trace is not None
+    assert [e.month for e in granted.trace if e.kind == "deliver"] == [3.0, 4.0]
+
+
+@pytest.mark.parametrize(("approval", "granted"), [(0.6, True), (0.4, False)])
+def test_licence_is_drawn_once_per_chip_destination_and_rules(approval: float,
+                                                               granted: bool) -> None:
+    """With a draw of u = 0.5 the licence is granted when u < approval (0.6: yes, 0.4: no).
+    Asked at months 0, 1 and 2 for two destinations, the rulebook draws exactly twice, once
+    per (chip, destination, deciding rules), keyed 'licence:H100:<destination>:lic'."""
+    scenario = load_scenario(SCENARIO, [f"export_controls.rules=[{_licence(approval)}]"])
+    inputs = concretize(scenario, input_space(scenario).nominal())
+    keys: list[str] = []
+
+    def draw(key: str) -> float:
+        keys.append(key)
+        return 0.5
+
+    book = Rulebook(inputs, draw)
+    h100 = inputs.chips["H100"]
+    for t in (0.0, 1.0, 2.0):
+        for kind in ("domestic", "overseas_owned"):
+            assert (book.obtainable(h100, kind, t) is not None) is granted
+    assert keys == ["licence:H100:domestic:lic", "licence:H100:overseas_owned:lic"]
+
+
+# --- leases revoked: runs back in the queue ----------------------------------------------
+SPM = 365.25 / 12 * 86400  # seconds per month
+H20_50 = 50 * 148e12 * 0.5  # FLOP/s of the run on 50 H20
+H100_50 = 50 * 989e12 * 0.5  # on 50 H100
+FLOP = 1.946052e22
+
+
+def _resumed_finish(revoked: float) -> float:
+    """The run trains on 50 H20 from 0 to ``revoked``, waits for the H100 delivered at t = 2,
+    then does the rest on 50 H100."""
+    return 2.0 + (FLOP - H20_50 * revoked * SPM) / H100_50 / SPM
+
+
+def test_a_revoke_rule_sends_the_running_run_back_to_the_queue() -> None:
+    """A revoke rule on H20 leases lands 2026-02 (t = 1), halfway through the 2-month run:
+    9.73026e21 FLOP are done and kept; the run is interrupted, waits for the 120 H100 of
+    t = 2 and finishes the other 9.73026e21 FLOP on 50 H100 (2.4725e16 FLOP/s) in
+    393,539 s = 0.14965 months: at t = 2.14965, with 1.946052e22 FLOP delivered in all."""
+    revoke = rule("revoke_h20", "name == 'H20'", "leased", "{kind: revoke}", "2026-02")
+    result = run(f"export_controls.rules=[{revoke}]")
+    assert result.trace is not None
+    interrupt = [e for e in result.trace if e.kind == "interrupt"]
+    assert [(e.month, e.message) for e in interrupt] == [
+        (1.0, "run only lost its chips; back in the queue")]
+    starts = [(e.month, "50 H100 at home" in e.message) for e in result.trace
+              if e.kind == "start"]
+    assert starts == [(0.0, False), (2.0, True)]
+    assert pytest.approx(2.14965, abs=1e-5) == _resumed_finish(1.0)
+    assert result.kpis["largest_run_month"] == pytest.approx(_resumed_finish(1.0), rel=1e-12)
+    assert result.kpis["training_flop_delivered"] == pytest.approx(FLOP, rel=1e-12)
+    assert result.kpis["runs_completed"] == 1.0
+
+
+def test_a_revocation_hazard_interrupts_the_run_at_its_drawn_time() -> None:
+    """With a revocation hazard h per year the lease ends at an exponential time whose draw
+    is shared across scenarios (common random numbers), so the time scales as 1/h: with this
+    seed h = 4 revokes at t = 1.1296 and h = 12 at a third of it. Either way the run is
+    interrupted then and finishes as in :func:`_resumed_finish`; at h = 2 the revocation
+    falls after the run's own end at t = 2 and nothing is interrupted."""
+    times = {}
+    for hazard in (4.0, 12.0):
+        result = run(f"leases.0.revocation_hazard_per_year={hazard}", "export_controls.rules=[]")
+        assert result.trace is not None
+        (interrupt,) = [e for e in result.trace if e.kind == "interrupt"]
+        times[hazard] = interrupt.month
+        assert result.kpis["largest_run_month"] == pytest.approx(
+            _resumed_finish(interrupt.month), rel=1e-9)
+        assert result.kpis["training_flop_delivered"] == pytest.approx(FLOP, rel=1e-12)
+    assert times[4.0] == pytest.approx(1.1296, abs=1e-4)
+    assert times[12.0] == pytest.approx(times[4.0] / 3, rel=1e-9)
+    calm = run("leases.0.revocation_hazard_per_year=2.0", "export_controls.rules=[]")
+    assert calm.trace is not None
+    assert not any(e.kind == "interrupt" for e in calm.trace)
+    assert calm.kpis["largest_run_month"] == pytest.approx(2.0)
+
+
+# --- priority and backfilling --------------------------------------------------------------
+def test_priority_then_backfilling_in_the_queue() -> None:
+    """Three runs arrive at t = 0, listed low (priority 0, 1e22 FLOP, 50 chips), mid
+    (priority 5, 9.73026e21, 50 chips), big (priority 9, 1e22, 60 chips). Only 50 H20 train
+    until the H100 of t = 2 (60 of them train). big cannot start on 50 chips, but does not block
+    the others (backfilling); of those mid goes first (priority beats list order): 9.73026e21 /
+    3.7e15 = 1 month, so mid ends at t = 1 and low starts then, ending at 1 + 1e22 / 3.7e15 s =
+    2.02772. big starts at t = 2 on 60 H100 (2.967e16 FLOP/s): done at 2 + 337,041 s = 2.12816."""
+    runs = ("training.runs=[{name: low, arrival: '2026-01', flop: 1e22, min_chips: 50, "
+            "max_chips: 50}, {name: mid, arrival: '2026-01', flop: 9.73026e21, min_chips: 50, "
+            "max_chips: 50, priority: 5}, {name: big, arrival: '2026-01', flop: 1e22, "
+            "min_chips: 60, max_chips: 60, priority: 9}]")
+    result = run("export_controls.rules=[]", runs)
+    assert result.trace is not None
+    starts = [(e.month, e.message.split()[1]) for e in result.trace if e.kind == "start"]
+    assert starts == [(0.0, "mid"), (pytest.approx(1.0), "low"), (2.0, "big")]
+    finish = {e.message.split()[1]: e.month for e in result.trace if e.kind == "finish"}
+    assert finish["low"] == pytest.approx(1 + 1e22 / H20_50 / SPM, rel=1e-9)
+    assert finish["big"] == pytest.approx(2 + 1e22 / (60 * 989e12 * 0.5) / SPM, rel=1e-9)
+    assert pytest.approx(2.02772, abs=1e-5) == finish["low"]
+    assert pytest.approx(2.12816, abs=1e-5) == finish["big"]
+
+
+def test_place_picks_the_fastest_eligible_pool_with_enough_free_chips() -> None:
+    """Pool a: 100 H100, 20 serving, 30 held: 50 free; pool b: 200 H20 leased, all free.
+    MFU 0.4, no failures. A 40-64 chip run: a gives 50 x 989e12 x 0.4 = 1.978e16 FLOP/s, b
+    64 x 148e12 x 0.4 = 3.789e15, so a. Restricted to H20: b with 64. Needing 60: a has too
+    few, so b. Domestic only with 60: nowhere (b is leased). b is listed first, so taking the
+    first pool that fits instead of the fastest gives b for the 40-64 chip run."""
+    a = Pool("home", "domestic", chip("H100", annual_failure_rate=0.0), 1400.0)
+    a.add(Cohort(0.0, 100.0, 1.0))
+    a.inference, a.held = 20.0, 30.0
+    b = Pool("abroad", "leased", chip("H20", annual_failure_rate=0.0), 0.0)
+    b.add(Cohort(0.0, 200.0, 0.0))
+
+    def best(min_chips: int, chips: tuple[str, ...] | None = None,
+             domestic_only: bool = False) -> tuple[str, float, float] | None:
+        found = place(RunInputs("r", 0.0, 1e22, min_chips, 64, chips, 0, domestic_only),
+                      [b, a], 1000, 0.0)  # the slower pool first
+        return None if found is None else (found[0].location, found[1], found[2])
+
+    assert best(40) == ("home", 50.0, pytest.approx(50 * 989e12 * 0.4))
+    assert best(40, ("H20",)) == ("abroad", 64.0, pytest.approx(64 * 148e12 * 0.4))
+    assert best(60) == ("abroad", 64.0, pytest.approx(64 * 148e12 * 0.4))
+    assert best(60, domestic_only=True) is None
