@@ -364,3 +364,21 @@ def test_place_picks_the_fastest_eligible_pool_with_enough_free_chips() -> None:
     assert best(40, ("H20",)) == ("abroad", 64.0, pytest.approx(64 * 148e12 * 0.4))
     assert best(60) == ("abroad", 64.0, pytest.approx(64 * 148e12 * 0.4))
     assert best(60, domestic_only=True) is None
+
+
+def test_useful_life_retires_chips_at_the_month_start_they_reach_it() -> None:
+    """H100 with a 3-month useful life (0.25 years): the 120 delivered at t = 2 retire at the
+    month start t = 5, so at the end only the 100 leased H20 remain (100 x 148 / 989 =
+    14.965 H100-eq, against 134.965). Each H100 chip-month costs $25,000 / 3 + $102.27 =
+    $8,435.60; serving: 50 H20 x 6 x $1,461 + 60 H100 x 3 x $8,435.60 = $1,956,708 for
+    1.57788e11 tokens, $12.4009 per million. Keeping the chips a 4th month (retiring at
+    age > life) or never would change both."""
+    result = run("chips.H100.useful_life_years=0.25")
+    assert result.kpis["h100_equivalents_installed"] == pytest.approx(100 * 148 / 989)
+    assert pytest.approx(14.965, abs=1e-3) == 100 * 148 / 989
+    month = 25000 / 3 + H100_ENERGY
+    cost = 50 * 6 * 1461 + 60 * 3 * month
+    assert pytest.approx(1_956_708, abs=1) == cost
+    assert pytest.approx(12.4009, abs=1e-4) == cost / TOKENS * 1e6
+    assert result.kpis["cost_per_million_tokens_usd"] == pytest.approx(
+        cost / TOKENS * 1e6, rel=1e-9)
