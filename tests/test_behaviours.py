@@ -382,3 +382,24 @@ def test_useful_life_retires_chips_at_the_month_start_they_reach_it() -> None:
     assert pytest.approx(12.4009, abs=1e-4) == cost / TOKENS * 1e6
     assert result.kpis["cost_per_million_tokens_usd"] == pytest.approx(
         cost / TOKENS * 1e6, rel=1e-9)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="chips delivered at a month start lose a full month of failures at "
+                   "once (the delivery is processed before the month start)")
+def test_failures_take_one_month_per_month_in_service() -> None:
+    """No rules, $6M a month for 6 months ($3M of chips: 120 H100 a month, due 2 months later),
+    H100 AFR 12%: each month start m >= 1 removes 1 - exp(-0.01) of the chips that served the
+    month before. Cohorts delivered at t = 2, 3, 4, 5 have served 4, 3, 2, 1 months by t = 6,
+    i.e. 3, 2, 1, 0 month starts after their delivery; the one delivered at t = 6 none:
+    120 x (e^-0.03 + e^-0.02 + e^-0.01 + 1 + 1) = 592.883 H100, plus 14.965 H100-eq of H20.
+    The model gives 588.178 = 120 x (e^-0.04 + e^-0.03 + e^-0.02 + e^-0.01 + 1): a delivery at
+    t = m is processed before the month start at t = m, which then fails the just-delivered
+    chips for a month they did not serve."""
+    result = run("export_controls.rules=[]", "chips.H100.annual_failure_rate=0.12",
+                 "budget.tranches.0.months=6", "budget.tranches.0.amount=36e6")
+    e = math.exp(-0.01)
+    expected = 120 * (e ** 3 + e ** 2 + e + 1 + 1)
+    assert pytest.approx(592.883, abs=1e-3) == expected
+    assert result.kpis["h100_equivalents_installed"] == pytest.approx(
+        expected + 100 * 148 / 989, rel=1e-9)
