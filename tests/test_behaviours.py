@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim.loading import load_scenario
-from sim.model import concretize, input_space, run_nominal
+from sim.model import concretize, input_space, run_nominal, simulate
 from sim.model.fleet import Cohort, Fleet, Pool
 from sim.model.inference import chip_tokens_per_s
 from sim.model.inputs import RunInputs
@@ -20,6 +20,7 @@ from sim.model.results import MonthlySeries, ReplicationResult
 from sim.model.rulebook import Rulebook
 from sim.model.training import place
 from sim.schema.policy import Target
+from sim.streams import uniform
 from sim.targets import target_met
 from tests.test_model_equations import chip, demand
 
@@ -403,3 +404,20 @@ def test_failures_take_one_month_per_month_in_service() -> None:
     assert pytest.approx(592.883, abs=1e-3) == expected
     assert result.kpis["h100_equivalents_installed"] == pytest.approx(
         expected + 100 * 148 / 989, rel=1e-9)
+
+
+def test_licence_outcome_is_drawn_per_replication_from_its_keyed_stream() -> None:
+    """With approval 0.5, replication r orders H100 exactly when its keyed uniform
+    u = uniform(seed, r, 'licence:H100:domestic:lic') < 0.5 (drawn once for the whole
+    replication, so either both months order 120 or neither does). Over 16 replications both
+    outcomes occur."""
+    scenario = load_scenario(SCENARIO, [f"export_controls.rules=[{_licence(0.5)}]"])
+    inputs = concretize(scenario, input_space(scenario).nominal())
+    seed = scenario.monte_carlo.seed
+    outcomes = []
+    for r in range(16):
+        result = simulate(inputs, seed, r, trace=True)
+        granted = uniform(seed, r, "licence:H100:domestic:lic") < 0.5
+        assert orders(result) == ([(0.0, "120 H100"), (1.0, "120 H100")] if granted else []), r
+        outcomes.append(granted)
+    assert set(outcomes) == {True, False}
