@@ -385,18 +385,16 @@ def test_useful_life_retires_chips_at_the_month_start_they_reach_it() -> None:
         cost / TOKENS * 1e6, rel=1e-9)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="chips delivered at a month start lose a full month of failures at "
-                   "once (the delivery is processed before the month start)")
 def test_failures_take_one_month_per_month_in_service() -> None:
     """No rules, $6M a month for 6 months ($3M of chips: 120 H100 a month, due 2 months later),
     H100 AFR 12%: each month start m >= 1 removes 1 - exp(-0.01) of the chips that served the
     month before. Cohorts delivered at t = 2, 3, 4, 5 have served 4, 3, 2, 1 months by t = 6,
     i.e. 3, 2, 1, 0 month starts after their delivery; the one delivered at t = 6 none:
     120 x (e^-0.03 + e^-0.02 + e^-0.01 + 1 + 1) = 592.883 H100, plus 14.965 H100-eq of H20.
-    The model gives 588.178 = 120 x (e^-0.04 + e^-0.03 + e^-0.02 + e^-0.01 + 1): a delivery at
-    t = m is processed before the month start at t = m, which then fails the just-delivered
-    chips for a month they did not serve."""
+    The model gave 588.178 = 120 x (e^-0.04 + e^-0.03 + e^-0.02 + e^-0.01 + 1) before the fix:
+    a delivery at t = m is processed before the month start at t = m, which then failed the
+    just-delivered chips for a month they did not serve; failures now count each cohort's time
+    in service."""
     result = run("export_controls.rules=[]", "chips.H100.annual_failure_rate=0.12",
                  "budget.tranches.0.months=6", "budget.tranches.0.amount=36e6")
     e = math.exp(-0.01)
@@ -421,3 +419,13 @@ def test_licence_outcome_is_drawn_per_replication_from_its_keyed_stream() -> Non
         assert orders(result) == ([(0.0, "120 H100"), (1.0, "120 H100")] if granted else []), r
         outcomes.append(granted)
     assert set(outcomes) == {True, False}
+
+
+def test_a_lease_dated_before_the_start_is_offered_at_the_start() -> None:
+    """The hand-worked lease starts 2026-01; with the clock starting 2026-02 it is offered at
+    month 0 (it was silently never signed, its $3M of lease money left unspent)."""
+    result = run("clock.start=2026-02", "export_controls.rules=[]",
+                 "budget.tranches.0.start=2026-02", "training.runs.0.arrival=2026-02")
+    assert result.trace is not None
+    signed = [e.month for e in result.trace if e.kind == "lease" and "signed" in e.message]
+    assert signed == [0.0]

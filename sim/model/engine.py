@@ -73,8 +73,9 @@ class Replication:
         self.cancellations: list[tuple[float, str, tuple[str, ...]]] = []
         """(order time, chip, ids of the rules that made it unobtainable) per cancelled order."""
         self.leases: list[Lease] = []
-        self.lease_due = {x.name: x.start_month for x in inputs.leases}
-        """Month start at which each lease offer is (next) made."""
+        self.lease_due = {x.name: max(0.0, x.start_month) for x in inputs.leases}
+        """Month start at which each lease offer is (next) made (an offer dated before the
+        start is made at the start, as builds and runs dated before it are)."""
         self.runs = [RunState(r, i, r.flop) for i, r in enumerate(inputs.runs)]
         self.waiting: list[RunState] = []
         self.running: dict[int, tuple[RunState, simpy.Process]] = {}

@@ -53,17 +53,6 @@ class Pool:
     def unit_cost_usd(self) -> float:
         return self.cost_usd / self.count if self.count > 0 else 0.0
 
-    def remove(self, n: float) -> float:
-        """Remove ``n`` chips pro rata across cohorts; returns how many were removed."""
-        total = self.count
-        if total <= 0.0 or n <= 0.0:
-            return 0.0
-        share = min(1.0, n / total)
-        for cohort in self.cohorts:
-            cohort.count *= 1.0 - share
-        self.keep([c for c in self.cohorts if c.count > _EPS])
-        return total * share
-
 
 @dataclass
 class Batch:
@@ -137,16 +126,22 @@ class Fleet:
         return pool
 
     def fail_and_retire(self, months: float, t: float) -> dict[tuple[str, str], float]:
-        """Expected failures over ``months`` at each chip's annual failure rate, and retirement
-        of cohorts past their useful life (owned pools only). Returns failures by
-        (chip, kind) for replacement."""
+        """Expected failures over the ``months`` before ``t`` at each chip's annual failure
+        rate, each cohort only for the part of them it was installed (a cohort installed at
+        ``t`` itself has not failed yet), and retirement of cohorts past their useful life
+        (owned pools only). Returns failures by (chip, kind) for replacement."""
         failed: dict[tuple[str, str], float] = {}
         for pool in self.pools.values():
             if pool.kind == "leased":
                 continue
             rate = pool.chip.annual_failure_rate
             if rate > 0.0:
-                n = pool.remove(pool.count * (1.0 - math.exp(-rate * months / 12.0)))
+                n = 0.0
+                for cohort in pool.cohorts:
+                    exposure = min(months, max(0.0, t - cohort.installed_month))
+                    lost = cohort.count * -math.expm1(-rate * exposure / 12.0)
+                    cohort.count -= lost
+                    n += lost
                 key = (pool.chip.name, pool.kind)
                 failed[key] = failed.get(key, 0.0) + n
             life = pool.chip.useful_life_months
