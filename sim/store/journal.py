@@ -199,6 +199,10 @@ def scan(directory: Path, *, complete: bool = False) -> Scan:
             why = _problem(fragments / name, expected)
             if why is not None:
                 problems.append(f"fragments/{name} {why}")
+        if not covered(interval, result.covers) and not any(
+                name.startswith("sketch-") for name in entry["files"]):
+            # redone under a checkpoint, its sketch lived only there
+            problems.append("its series sketch was only in a checkpoint that is lost")
         if problems:
             result.damage.append(f"{_span(interval)}: {'; '.join(problems)}; redoing the batch")
             continue
