@@ -43,7 +43,7 @@ from sim.store.sketch import SeriesSketch
 from sim.store.tables import (
     band_table,
     kpi_table,
-    read_parquet,
+    read_column,
     series_table,
     target_columns,
 )
@@ -188,17 +188,15 @@ def _stored_columns(store: RunDirectory, targets: list[str]
                     ) -> tuple[Callable[[int], npt.NDArray[np.float64]], npt.NDArray[np.bool_]]:
     """KPI columns (read one at a time) and target outcomes of ``kpis.parquet``."""
     path = store.path / "kpis.parquet"
+    names = target_columns(targets)
 
     def column(k: int) -> npt.NDArray[np.float64]:
-        table = read_parquet(path, [KPI_NAMES[k]])
-        return np.asarray(table.column(0).to_numpy(), dtype=np.float64)
+        return read_column(path, KPI_NAMES[k], np.float64)
 
-    names = target_columns(targets)
     if not names:
-        rows = read_parquet(path, ["replication"]).num_rows
+        rows = read_column(path, "replication", np.int64).shape[0]
         return column, np.zeros((rows, 0), bool)
-    table = read_parquet(path, names)
-    met = np.column_stack([table[c].to_numpy() for c in names]).astype(bool)
+    met = np.column_stack([read_column(path, c, np.bool_) for c in names])
     return column, met
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,8 +29,8 @@ from sim.calendar import format_month
 from sim.store.files import atomic_write
 from sim.store.sketch import BAND_QUANTILES, SeriesSketch
 
-__all__ = ["ROW_GROUP", "band_table", "kpi_table", "read_parquet", "series_table",
-           "target_columns", "write_parquet", "write_parquet_stream"]
+__all__ = ["ROW_GROUP", "band_table", "kpi_table", "read_column", "read_parquet",
+           "series_table", "target_columns", "write_parquet", "write_parquet_stream"]
 
 ROW_GROUP = 4_096
 _OPTIONS = {"compression": "zstd", "write_statistics": True, "write_page_checksum": True}
@@ -39,6 +39,20 @@ _OPTIONS = {"compression": "zstd", "write_statistics": True, "write_page_checksu
 def read_parquet(path: Path, columns: list[str] | None = None) -> pa.Table:
     """A Parquet file's table (some ``columns``), verifying every page's checksum."""
     return pq.read_table(path, columns=columns, page_checksum_verification=True)
+
+
+def read_column(path: Path, name: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    """One column of a Parquet file as a numpy array, read a row group at a time into one
+    array (about the array's size in memory, not twice that, and no reader threads)."""
+    with pq.ParquetFile(path, page_checksum_verification=True) as parquet:
+        out = np.empty(parquet.metadata.num_rows, dtype=dtype)
+        position = 0
+        for group in range(parquet.num_row_groups):
+            values = parquet.read_row_group(group, columns=[name], use_threads=False)
+            chunk = values.column(0).to_numpy()
+            out[position:position + len(chunk)] = chunk
+            position += len(chunk)
+    return out
 
 
 def target_columns(names: Sequence[str]) -> list[str]:
