@@ -41,8 +41,9 @@ def user_errors(func: F) -> F:
 
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="PATH=VALUE",
-    help="Override a field, e.g. --set monte_carlo.runs=500 or --set sites.ulanqab.pue=1.2 "
-    "(list items by name or index). Repeatable; the value is read as YAML.",
+    help="Override a field, e.g. --set monte_carlo.runs=500 or --set "
+    "sites.domestic_west.pue=1.2 (list items by name or index). Repeatable; the value is read "
+    "as YAML.",
 )
 
 
@@ -99,7 +100,8 @@ def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 @click.option("--precision", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
               default=None, metavar="REL",
               help="Instead of --runs: run until every headline KPI mean's 95% half-width is "
-              "within REL of it (and target probabilities within REL absolute), e.g. 0.01.")
+              "within REL of it (and target probabilities within REL absolute), e.g. 0.01. "
+              "Exit status 3 (results written) if --max-runs stops it first.")
 @click.option("--max-runs", type=click.IntRange(min=1), default=None,
               help="Cap for --precision (default 100,000).")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
@@ -178,8 +180,14 @@ def _run_one(loaded: Any, seed: int | None, replication: int, *, nominal: bool, 
              check: bool, fmt: str = "table") -> None:
     """One replication's KPIs and targets (and its event log with ``trace``)."""
     from sim.api import replicate
+    from sim.errors import CapexsimError
     from sim.report.text import format_replication
 
+    runs = loaded.monte_carlo.runs
+    if not nominal and replication >= runs:
+        raise CapexsimError(f"--replication {replication}: the scenario's run has {runs:,} "
+                            f"replications (0..{runs - 1}); raise monte_carlo.runs with --set "
+                            "to reach it")
     root = loaded.monte_carlo.seed if seed is None else seed
     result = replicate(loaded, replication, seed=root, nominal=nominal, trace=trace, check=check)
     if fmt != "table":
@@ -211,7 +219,8 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table"
               overrides: tuple[str, ...] = (), calibration: bool = False,
               **options: Any) -> None:
     """A Monte Carlo run into a run directory; seed, directory and summary (or, with
-    ``calibration``, the observations against the model) to stdout; then the report."""
+    ``calibration``, the observations against the model) to stdout; then the report. Exit
+    status 3 when a precision run stopped at --max-runs before reaching its precision."""
     from sim.errors import CapexsimError
     from sim.runner.driver import execute
     from sim.runner.options import RunOptions
@@ -245,8 +254,11 @@ def _run_many(loaded: Any, scenario: str, *, out: str | None, fmt: str = "table"
         click.echo(render(fmt, text="", document=result.summary,
                           frame=summary_frame(result.summary)))
     else:
-        click.echo(format_summary(result.summary))
+        click.echo(format_summary(result.summary, overrides=overrides))
     _write_report(directory, err=fmt != "table")
+    precision = result.summary.get("precision")
+    if precision and not precision.get("reached"):
+        sys.exit(3)
 
 
 def _write_report(directory: Path, *, refresh: bool = False, err: bool = False) -> Path:
@@ -365,6 +377,30 @@ def check(scenario: str, overrides: tuple[str, ...], examples: int) -> None:
 
 
 @main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@user_errors
+def verify(run_dir: str) -> None:
+    """Check a run directory without running: every file its journal records has its size and
+    SHA-256, every journal line is readable. Exit 0 when clean; 1 with one line per damage
+    (`run --resume --out RUN_DIR` redoes the damaged batches).
+
+    \b
+    Example:
+      capexsim verify runs/big
+    """
+    from sim.store.verify import verify_run
+
+    verdict = verify_run(Path(run_dir))
+    for line in verdict.damage:
+        click.echo(f"damaged: {run_dir}: {line}")
+    for line in verdict.notes:
+        click.echo(f"note: {run_dir}: {line}")
+    if not verdict.ok:
+        sys.exit(1)
+    click.echo(f"ok: {run_dir}: {verdict.state}")
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of standard output.")
 @user_errors
@@ -395,8 +431,13 @@ def schema(output: str | None) -> None:
               show_default=True, help="Where the chips would go.")
 @click.option("--rule-set", "rule_sets", multiple=True, metavar="ID",
               help="Built-in rule set to apply (repeatable; default: all built-in sets).")
+@click.option("--scenario", type=click.Path(dir_okay=False), default=None,
+              help="Apply this scenario's rules instead: its rule sets minus its disabled "
+              "rules, plus its own rules (with --set overrides).")
+@set_option
 @user_errors
-def chips(date: str | None, destination: str, rule_sets: tuple[str, ...]) -> None:
+def chips(date: str | None, destination: str, rule_sets: tuple[str, ...],
+          scenario: str | None, overrides: tuple[str, ...]) -> None:
     """List the built-in accelerators with TPP, performance density and H100-equivalents, and
     whether each is allowed, licensed or denied at a date and destination, and by which rule.
 
@@ -404,6 +445,7 @@ def chips(date: str | None, destination: str, rule_sets: tuple[str, ...]) -> Non
     Example:
       capexsim chips --date 2026-02 --destination domestic
       capexsim chips --date 2026-07 --destination overseas_owned
+      capexsim chips --date 2026-07 --scenario scenarios/export_shock.yaml
     """
     import datetime as dt
 
@@ -416,7 +458,19 @@ def chips(date: str | None, destination: str, rule_sets: tuple[str, ...]) -> Non
         parse_date(when)
     except ValueError as exc:
         raise CapexsimError(f"--date: {exc}") from None
-    rows = chip_table_rows(when, destination, rule_sets=list(rule_sets) or None)
+    if overrides and not scenario:
+        raise click.UsageError("--set needs --scenario FILE (it overrides a scenario's field)")
+    if scenario and rule_sets:
+        raise click.UsageError("give --rule-set or --scenario, not both")
+    chosen: list[Any] | None = list(rule_sets) or None
+    if scenario:
+        from sim.loading import load_scenario
+        from sim.model.space import active_rules
+        from sim.schema.rules import RuleSet
+
+        loaded = load_scenario(scenario, overrides)
+        chosen = [RuleSet(id="scenario", title=loaded.name, rules=active_rules(loaded))]
+    rows = chip_table_rows(when, destination, rule_sets=chosen)
     click.echo(format_chip_table(rows))
 
 

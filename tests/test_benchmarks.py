@@ -30,3 +30,14 @@ def test_bench_sensitivity_smoke() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "all three" in run.stdout
+
+
+def test_bench_memory_smoke_runs() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_memory.py"), "--smoke"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    rows = [line.split() for line in run.stdout.splitlines()[2:]]
+    assert [row[0] for row in rows] == ["40", "400"]
+    assert all(float(row[2]) < 300 for row in rows), run.stdout  # driver peak, MB

@@ -136,10 +136,18 @@ def test_recovery_drops_unjournaled_fragments_and_a_torn_line(tmp_path: Path) ->
 
 
 def test_missing_batches_cover_the_gaps_exactly() -> None:
-    assert missing_batches([], 10, 4) == [(0, 4), (4, 8), (8, 10)]
-    assert missing_batches([(0, 3), (6, 8)], 10, 2) == [(3, 5), (5, 6), (8, 10)]
-    assert missing_batches([(0, 10)], 10, 3) == []
-    assert missing_batches([(4, 6)], 5, 8) == [(0, 4)]
+    assert list(missing_batches([], 10, 4)) == [(0, 4), (4, 8), (8, 10)]
+    assert list(missing_batches([(0, 3), (6, 8)], 10, 2)) == [(3, 5), (5, 6), (8, 10)]
+    assert list(missing_batches([(0, 10)], 10, 3)) == []
+    assert list(missing_batches([(4, 6)], 5, 8)) == [(0, 4)]
+    # a checkpoint's ranges cut batches, so a redone batch is wholly inside or outside one
+    assert list(missing_batches([(8, 10)], 12, 8, [(0, 4)])) == [(0, 4), (4, 8), (10, 12)]
+
+
+def test_missing_batches_are_lazy() -> None:
+    batches = missing_batches([], 10**12, 64)
+    assert next(batches) == (0, 64)
+    assert next(batches) == (64, 128)
 
 
 def test_sketch_bands_do_not_depend_on_grouping() -> None:

@@ -146,6 +146,12 @@ def apply_overrides(doc: YamlDocument, overrides: Sequence[str]) -> YamlDocument
                 key = seg
                 if not last and key not in node:
                     node[key] = {}
+                    # a path the file does not have: its errors point at the --set
+                    result.keys[(*path, key)] = source
+                    result.values[(*path, key)] = source
+                elif last and key in DISCRIMINATORS and key in node \
+                        and node[key] != value_doc.data:
+                    _switch_variant(result, node, tuple(path), key, value_doc.data)
             elif isinstance(node, list):
                 key = _list_key(node, seg, source, tuple(path))
             else:
@@ -165,6 +171,22 @@ def apply_overrides(doc: YamlDocument, overrides: Sequence[str]) -> YamlDocument
         for p in value_doc.values:
             result.values[(*target, *p)] = source
     return result
+
+
+def _switch_variant(doc: YamlDocument, node: dict[str, Any], path: Path_, key: str,
+                    value: Any) -> None:
+    """``node[key]`` switches a union to another variant: drop the fields the new variant does
+    not have (all but ``key`` when the schema does not say), as ``extends`` does."""
+    from sim.loading.variants import variant_fields
+    from sim.schema.scenario import Scenario
+
+    keep = variant_fields(Scenario, doc.data, path, key, value, DISCRIMINATORS)
+    for name in list(node):
+        if name != key and (keep is None or name not in keep):
+            del node[name]
+            _drop_under(doc, (*path, name))
+            doc.values.pop((*path, name), None)
+            doc.keys.pop((*path, name), None)
 
 
 def _list_key(items: list[Any], seg: str, source: Location, path: Path_) -> int:

@@ -13,7 +13,9 @@
 
 Each is a context manager whose :meth:`Executor.map` yields :class:`TaskResult` in completion
 order, with a bounded number of batches in flight (so memory does not grow with the number of
-batches). Callers store results by replication index, never by arrival.
+batches), pulling batches lazily from the iterable it is given. Callers store results by
+replication index, never by arrival. Leaving the context because of an exception (a signal, a
+full disk) stops the workers at once instead of waiting for their batches.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from sim.errors import CapexsimError
+from sim.runner.signals import blocked_while_spawning, quiet_worker
 from sim.runner.task import TaskSpec, run_task
 
 __all__ = ["EXECUTORS", "DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor",
@@ -52,10 +55,10 @@ class Executor:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        self.close(abort=kind is not None)
 
-    def close(self) -> None:
-        """Release workers (idempotent)."""
+    def close(self, *, abort: bool = False) -> None:
+        """Release workers (idempotent); with ``abort``, stop them without waiting."""
 
     def map(self, spec: Any, batches: Iterable[Batch],
             task: Task = run_task) -> Iterator[Any]:
@@ -86,12 +89,25 @@ class ProcessExecutor(Executor):
             raise ValueError(f"workers={workers!r} must be >= 1")
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=quiet_worker)
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def close(self, *, abort: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not abort:
+            pool.shutdown(wait=True, cancel_futures=True)
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():  # pragma: no cover (a worker stuck in C code)
+                process.kill()
+                process.join(timeout=5)
 
     def map(self, spec: Any, batches: Iterable[Batch],
             task: Task = run_task) -> Iterator[Any]:
@@ -103,7 +119,8 @@ class ProcessExecutor(Executor):
         try:
             while True:
                 for start, stop in todo:
-                    pending.add(self._pool.submit(task, spec, start, stop))
+                    with blocked_while_spawning():  # workers start inside submit
+                        pending.add(self._pool.submit(task, spec, start, stop))
                     if len(pending) >= window:
                         break
                 if not pending:
@@ -149,7 +166,7 @@ class DaskExecutor(Executor):
         threads = sum(self._client.nthreads().values())
         self.workers = max(1, threads)
 
-    def close(self) -> None:
+    def close(self, *, abort: bool = False) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None

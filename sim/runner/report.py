@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from sim.kpis import KPIS
@@ -79,11 +80,14 @@ def _table(rows: list[list[str]], limit: int = 80) -> list[str]:
     return lines
 
 
-def format_summary(summary: dict[str, Any]) -> str:
+def format_summary(summary: dict[str, Any], overrides: Sequence[str] = ()) -> str:
     """Per KPI the mean with its Monte Carlo error, P5/P50/P95 and the unit; each target's
-    probability with its Wilson interval; and where a precision run stands."""
+    probability with its Wilson interval; and where a precision run stands. ``overrides``
+    (``--set``) go in the header."""
     confidence = summary.get("confidence", 0.95)
-    lines = [f"{summary['scenario']}: {summary['replications']:,} replications, design "
+    changed = "".join(f" --set {o}" for o in overrides)
+    name = f"{summary['scenario']}{' with' + changed if changed else ''}"
+    lines = [f"{name}: {summary['replications']:,} replications, design "
              f"{summary['design']}, seed {summary['seed']}", ""]
     mc = f"±mean {confidence:.0%}"
     rows = [["KPI", "mean", mc, "P5", "P50", "P95", "unit"]]
@@ -111,7 +115,8 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"  {t['probability']:6.1%}  [{lo:5.1%}, {hi:5.1%}]  {t['name']}")
     precision = summary.get("precision")
     if precision:
-        state = "reached" if precision["reached"] else "NOT reached"
+        state = ("reached" if precision["reached"] else
+                 "NOT reached (stopped at the --max-runs cap)")
         lines += ["", f"precision {precision['requested']:g}: {state} after "
                   f"{precision['runs']:,} replications"]
         for item in precision["headline"]:

@@ -64,7 +64,7 @@ class RunResult:
     def _read(self, name: str) -> pa.Table | None:
         if self.directory is None or not (self.directory / name).is_file():
             return None
-        return pq.read_table(self.directory / name)
+        return pq.read_table(self.directory / name, page_checksum_verification=True)
 
     def to_arrow(self) -> pa.Table:
         """Per replication: ``replication``, every KPI, ``target:<name>``, ``input:<path>``."""

@@ -2,9 +2,10 @@
 a single-writer lock, resume; and the bounded-memory sketch behind the series bands.
 
 Modules: :mod:`~sim.store.rundir` (the directory), :mod:`~sim.store.files` (atomic writes,
-journal lines, the lock), :mod:`~sim.store.manifest` (hashes and the resume check),
-:mod:`~sim.store.tables` (Arrow tables and deterministic Parquet), :mod:`~sim.store.sketch`
-(series bands).
+journal lines, the lock, OS errors in one line), :mod:`~sim.store.journal` (what each journal
+line vouches for, and the check of every file), :mod:`~sim.store.verify` (``capexsim
+verify``), :mod:`~sim.store.manifest` (hashes and the resume check), :mod:`~sim.store.tables`
+(Arrow tables and deterministic Parquet), :mod:`~sim.store.sketch` (series bands).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import socket
@@ -19,8 +20,42 @@ from typing import IO, Any
 
 from sim.errors import CapexsimError
 
-__all__ = ["RunLock", "append_line", "atomic_write", "atomic_write_text", "fsync_dir",
-           "read_lines"]
+__all__ = ["RunLock", "StoreIOError", "append_line", "atomic_write", "atomic_write_text",
+           "digest", "fsync_dir", "io_errors", "read_lines"]
+
+
+class StoreIOError(CapexsimError):
+    """The operating system refused a run directory's file operation (disk full, permission
+    denied, ...): one line naming the path and the cause. The run stays resumable."""
+
+
+def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
+    """``<path>: <cause>`` for an OSError, naming the path the error names, else ``path``."""
+    where = exc.filename if exc.filename is not None else path
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno is not None and exc.errno > 0:
+        cause = f"{cause} (errno {exc.errno})"
+    return f"{where}: {cause}" if where is not None else cause
+
+
+@contextlib.contextmanager
+def io_errors(path: Path | str) -> Iterator[None]:
+    """Turn an :class:`OSError` raised inside into a :class:`StoreIOError` naming ``path``
+    (or the file the error names) and the cause."""
+    try:
+        yield
+    except StoreIOError:
+        raise
+    except OSError as exc:
+        raise StoreIOError(f"cannot write {describe_os_error(exc, path)}") from None
+
+
+def digest(path: Path) -> tuple[int, str]:
+    """``(size, hex SHA-256)`` of a file, read in chunks."""
+    with open(path, "rb") as fh:
+        sha = hashlib.file_digest(fh, "sha256")
+        size = fh.tell()
+    return size, sha.hexdigest()
 
 
 def fsync_dir(path: Path) -> None:
@@ -37,18 +72,19 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], Any], *,
     """Replace ``path`` with what ``write(fh)`` writes, atomically and durably (with
     ``sync_dir=False`` the rename is durable only after the caller's :func:`fsync_dir`)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    if sync_dir:
-        fsync_dir(path.parent)
+    with io_errors(path):
+        try:
+            with open(tmp, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        if sync_dir:
+            fsync_dir(path.parent)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -60,12 +96,18 @@ def append_line(path: Path, line: str) -> None:
     """Append one line durably (one write, then fsync)."""
     if "\n" in line:
         raise ValueError("a journal line cannot contain a newline")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, (line + "\n").encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    data = memoryview((line + "\n").encode("utf-8"))
+    with io_errors(path):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            while data:  # a short write (a full disk, a signal) is finished or raises
+                written = os.write(fd, data)
+                if written <= 0:
+                    raise OSError(28, "short write", str(path))
+                data = data[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def read_lines(path: Path) -> Iterator[str]:
