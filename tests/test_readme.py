@@ -1,8 +1,9 @@
 """Every ``$ capexsim ...`` command shown in the README runs, as written, and prints what the
 README shows.
 
-A command is a line ``$ capexsim ...`` in a ```` ```text ```` block; the lines after it, up to
-the next command, are its output as shown (``...`` stands for lines left out). The command runs
+A command is a line ``$ capexsim ...`` in a ```` ```text ```` block (a line ending with ``\\``
+continues on the next, as in a shell); the lines after it, up to the next command, are its
+output as shown (``...`` stands for lines left out). The command runs
 through the shell (globs expand as for a reader) with the ``capexsim`` the setup command
 installs (``.venv/bin/capexsim``, next to this Python), in a scratch directory holding the
 shipped ``scenarios/``. How a shown line is compared depends on a marker comment just before
@@ -74,7 +75,9 @@ def shown_commands(text: str) -> list[Shown]:
         if not inside or lang != "text":
             continue
         body = line[len(indent):] if line.startswith(indent) else line
-        if body.startswith("$ capexsim"):
+        if current is not None and current.command.endswith("\\") and not current.lines:
+            current.command = current.command[:-1].rstrip() + " " + body.strip()
+        elif body.startswith("$ capexsim"):
             current = Shown(body[2:], mode, where=number)
             found.append(current)
         elif current is not None and body.strip() and body.strip() != "...":
