@@ -35,6 +35,7 @@ from sim.runner.precision import FIRST_ROUND, PrecisionCheck, check_precision, n
 from sim.runner.progress import Progress
 from sim.runner.result import RunResult
 from sim.runner.signals import Interrupted, deferred, interruptible
+from sim.runner.signals import check as stop_if_signalled
 from sim.runner.summary import CONFIDENCE, kpi_summary, target_summary
 from sim.runner.task import TaskSpec
 from sim.schema.scenario import Scenario
@@ -303,6 +304,7 @@ def _execute(scenario: Scenario, options: RunOptions, progress: TextIO | None,
             bar = Progress(progress, n, done=n - todo_total)
             since_checkpoint = 0
             for result in executor[0].map(spec, batches):
+                stop_if_signalled()
                 interval = (result.start, result.stop)
                 sketch: SeriesSketch | None = result.sketch
                 with deferred():

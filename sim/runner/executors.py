@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from sim.errors import CapexsimError
-from sim.runner.signals import blocked_while_spawning, quiet_worker
+from sim.runner.signals import blocked_while_spawning, check, quiet_worker
 from sim.runner.task import TaskSpec, run_task
 
 __all__ = ["EXECUTORS", "DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor",
@@ -76,6 +76,7 @@ class SerialExecutor(Executor):
     def map(self, spec: Any, batches: Iterable[Batch],
             task: Task = run_task) -> Iterator[Any]:
         for start, stop in batches:
+            check()
             yield task(spec, start, stop)
 
 
@@ -125,7 +126,10 @@ class ProcessExecutor(Executor):
                         break
                 if not pending:
                     return
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                done: set[Future[TaskResult]] = set()
+                while not done:  # wake up to answer a signal while batches run
+                    check()
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: f.result().start):
                     yield future.result()
         except BrokenProcessPool as exc:
@@ -198,6 +202,7 @@ class DaskExecutor(Executor):
         queue: Any = dist.as_completed(first)
         try:
             for future in queue:
+                check()
                 result: Any = future.result()
                 future.release()
                 for start, stop in todo:

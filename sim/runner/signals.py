@@ -1,12 +1,14 @@
-"""SIGINT and SIGTERM during a run: stop cleanly, between two journal writes.
+"""SIGINT and SIGTERM during a run: stop cleanly, at a safe point.
 
-While :func:`interruptible` is active, either signal raises :class:`Interrupted` in the main
-thread, except inside :func:`deferred` (a batch being written and journaled), where it is
-held until the block ends, so the journal is never left half-written by a signal. Worker
-processes ignore SIGINT (:func:`quiet_worker`): a Ctrl-C reaches the whole process group, and
-only the driver should answer it, once, without worker tracebacks. Workers are started with
-SIGINT blocked (:func:`blocked_while_spawning`) so that a Ctrl-C during their start-up,
-before they can ignore it, does not reach them either.
+While :func:`interruptible` is active, either signal is only recorded; :func:`check` raises
+:class:`Interrupted` at the safe points the driver and the executors call it from (between
+batches, and every fraction of a second while waiting for workers). An exception raised from
+inside a signal handler could land in the middle of ``concurrent.futures``' locking or of a
+journal write; recorded and raised at a safe point, it never does. Worker processes ignore
+SIGINT (:func:`quiet_worker`): a Ctrl-C reaches the whole process group, and only the driver
+should answer it, once, without worker tracebacks. Workers are started with SIGINT blocked
+(:func:`blocked_while_spawning`) so that a Ctrl-C during their start-up, before they can ignore
+it, does not reach them either.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-__all__ = ["Interrupted", "blocked_while_spawning", "deferred", "interruptible",
+__all__ = ["Interrupted", "blocked_while_spawning", "check", "deferred", "interruptible",
            "quiet_worker"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -42,16 +44,20 @@ _STATE = _State()
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
-    if _STATE.depth > 0:
-        _STATE.pending = signum
-        return
-    raise Interrupted(signum)
+    _STATE.pending = signum
+
+
+def check() -> None:
+    """Raise :class:`Interrupted` if a signal arrived (outside a :func:`deferred` block)."""
+    if _STATE.pending is not None and _STATE.depth == 0:
+        signum, _STATE.pending = _STATE.pending, None
+        raise Interrupted(signum)
 
 
 @contextlib.contextmanager
 def interruptible() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into :class:`Interrupted` (main thread only; elsewhere, and
-    when nested, this does nothing)."""
+    """Record SIGINT and SIGTERM for :func:`check` (main thread only; elsewhere, and when
+    nested, this does nothing)."""
     if threading.current_thread() is not threading.main_thread() or _STATE.active:
         yield
         return
@@ -64,20 +70,19 @@ def interruptible() -> Iterator[None]:
     finally:
         for s, old in previous.items():
             signal.signal(s, old)
-        _STATE.active = False
+        _STATE.active, _STATE.pending = False, None
 
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Hold a signal that arrives inside the block until it ends."""
+    """A block no signal interrupts (a batch being written and journaled); a signal that
+    arrived is raised when it ends."""
     _STATE.depth += 1
     try:
         yield
     finally:
         _STATE.depth -= 1
-    if _STATE.depth == 0 and _STATE.pending is not None:
-        signum, _STATE.pending = _STATE.pending, None
-        raise Interrupted(signum)
+    check()
 
 
 @contextlib.contextmanager
