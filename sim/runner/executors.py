@@ -32,7 +32,7 @@ from typing import Any
 
 from sim.errors import CapexsimError
 from sim.runner.signals import blocked_while_spawning, check, quiet_worker
-from sim.runner.task import TaskSpec, run_task
+from sim.runner.task import TaskResult, TaskSpec, run_task
 
 __all__ = ["EXECUTORS", "DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor",
            "make_executor"]
