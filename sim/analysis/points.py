@@ -12,7 +12,6 @@ replication, and the KPIs and targets come back.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.api import KPI_NAMES
-from sim.model import concretize, input_space, simulate
-from sim.model.space import InputSpace
+from sim.model import concretize, simulate
 from sim.runner.executors import Executor
+from sim.runner.task import prepared
 from sim.schema.scenario import Scenario
 from sim.targets import target_met
 
@@ -71,26 +70,10 @@ class PointResult:
     targets: npt.NDArray[np.bool_]
 
 
-_CACHE: dict[str, tuple[Scenario, InputSpace]] = {}
-_LOCK = threading.Lock()
-
-
-def _prepared(spec: PointSpec) -> tuple[Scenario, InputSpace]:
-    with _LOCK:
-        hit = _CACHE.get(spec.scenario_hash)
-    if hit is None:
-        scenario = Scenario.model_validate_json(spec.scenario_json)
-        hit = (scenario, input_space(scenario))
-        with _LOCK:
-            if len(_CACHE) >= 4:
-                _CACHE.clear()
-            _CACHE[spec.scenario_hash] = hit
-    return hit
-
-
 def run_points(spec: PointSpec, start: int, stop: int) -> PointResult:
     """Rows ``start..stop-1`` of the plan (a batch function for :meth:`Executor.map`)."""
-    scenario, space = _prepared(spec)
+    ready = prepared(spec.scenario_hash, spec.scenario_json)
+    scenario, space = ready.scenario, ready.space
     u, reps = spec.plan.points(space.names, spec.seed, start, stop)
     x = space.matrix(np.asfortranarray(u))
     kpis = np.empty((stop - start, len(KPI_NAMES)))

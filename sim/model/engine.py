@@ -271,7 +271,6 @@ class Replication:
             moved = self.ledger.transfer(rule.source, rule.target, m - rule.after_months,
                                          rule.share)
             if moved > 0.5:
-                self.acc.transferred_usd += moved
                 self.log("transfer", f"${moved:,.0f} of {rule.source} money unspent for "
                          f"{rule.after_months} months moves to {rule.target}")
         if m > 0:

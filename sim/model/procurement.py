@@ -102,9 +102,10 @@ def options(inputs: Inputs, rulebook: Rulebook, t: float, kinds: set[str],
                 continue  # a known rule would deny it before delivery
             price = unit_price(chip, t, inputs.memory_index)
             value = value_per_chip(chip)
-            for tier, premium in (("base", 0.0), ("premium", chip.premium_fraction)):
-                if tier == "premium" and chip.premium_supply_multiplier <= 1.0:
-                    break
+            tiers = [("base", 0.0)]
+            if chip.premium_supply_multiplier > 1.0:
+                tiers.append(("premium", chip.premium_fraction))
+            for tier, premium in tiers:
                 accelerator = price * (1.0 + premium) * (1.0 + status.surcharge_fraction)
                 cost = accelerator + price * (chip.server_multiplier - 1.0)
                 found.append(Option(chip, kind, status, cost, lead, value / cost, tier,

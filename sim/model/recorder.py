@@ -38,7 +38,6 @@ class Accumulators:
     ordered: float = 0.0
     delivered: float = 0.0
     lost_to_policy_usd: float = 0.0
-    transferred_usd: float = 0.0
     runs_completed: int = 0
     largest_run_flop: float = 0.0
     largest_run_month: float = math.nan
@@ -146,7 +145,7 @@ def record_month(rep: Replication, m: int) -> None:
         s[f"kpi.unspent_{category}_usd"][m] = account.available + account.lapsed
     for cause, amount in acc.unspent_chips_by_cause.items():
         s[f"kpi.unspent_chips_{cause}_usd"][m] = amount
-    s["kpi.budget_transferred_usd"][m] = acc.transferred_usd
+    s["kpi.budget_transferred_usd"][m] = ledger.total("transferred_out")
     s["kpi.spent_usd"][m] = ledger.total("spent") + ledger.total("committed")
     s["kpi.domestic_compute_share"][m] = domestic_chips / total if total > 0 else 0.0
 

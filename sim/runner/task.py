@@ -23,7 +23,7 @@ from sim.model.space import InputSpace
 from sim.schema.scenario import Scenario
 from sim.store.sketch import SeriesSketch
 
-__all__ = ["TaskResult", "TaskSpec", "run_task"]
+__all__ = ["Prepared", "TaskResult", "TaskSpec", "prepared", "run_task"]
 
 
 @dataclass(frozen=True)
@@ -52,40 +52,41 @@ class TaskResult:
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class Prepared:
+    """A validated scenario with its input space and correlations."""
+
     scenario: Scenario
     space: InputSpace
     correlations: CorrelationSpec
 
 
-_CACHE: dict[str, _Prepared] = {}
+_CACHE: dict[str, Prepared] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _prepare(scenario: Scenario) -> _Prepared:
-    return _Prepared(scenario, input_space(scenario), correlation_spec(scenario))
-
-
-def _prepared(spec: TaskSpec) -> _Prepared:
+def prepared(scenario_hash: str, scenario_json: str) -> Prepared:
+    """The scenario of a task, validated once per worker process (a small cache by hash),
+    with its input space and correlations; shared by every batch function."""
     with _CACHE_LOCK:
-        hit = _CACHE.get(spec.scenario_hash)
+        hit = _CACHE.get(scenario_hash)
     if hit is not None:
         return hit
-    prepared = _prepare(Scenario.model_validate_json(spec.scenario_json))
+    scenario = Scenario.model_validate_json(scenario_json)
+    made = Prepared(scenario, input_space(scenario), correlation_spec(scenario))
     with _CACHE_LOCK:
         if len(_CACHE) >= 4:
             _CACHE.clear()
-        _CACHE[spec.scenario_hash] = prepared
-    return prepared
+        _CACHE[scenario_hash] = made
+    return made
 
 
 def run_task(spec: TaskSpec, start: int, stop: int) -> TaskResult:
     """Replications ``start..stop-1``: their arrays and the sketch of their series."""
-    prepared = _prepared(spec)
+    ready = prepared(spec.scenario_hash, spec.scenario_json)
     batch = run_batch(
-        prepared.scenario, range(start, stop), seed=spec.seed, design=spec.design,
-        n_total=spec.n_total, with_series=True, check=spec.check, space=prepared.space,
-        correlations=prepared.correlations,
+        ready.scenario, range(start, stop), seed=spec.seed, design=spec.design,
+        n_total=spec.n_total, with_series=True, check=spec.check, space=ready.space,
+        correlations=ready.correlations,
     )
     assert batch.series is not None
     sketch = SeriesSketch.of(batch.series_names, batch.series)
