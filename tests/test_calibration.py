@@ -115,3 +115,10 @@ def test_an_observation_outside_the_horizon_is_not_judged() -> None:
     assert np.isnan(observation_value(obs(month=None, year=2025), result, "2026-01"))
     summary = observation_summary(np.full((3, 1), np.nan), [obs()])[0]
     assert summary["verdict"] == "outside the horizon"
+
+
+def test_an_unknown_series_is_located_at_its_field() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(HAND, ["observations=[{name: a, series: tokens_servd, month: '2026-01', "
+                             "value: 1, source: s}]"])
+    assert "observations.0.series: unknown series 'tokens_servd'" in info.value.lines()[0]

@@ -98,6 +98,14 @@ class Target(StrictModel):
         return self
 
 
+def _check_series_name(name: str) -> str:
+    if name not in SERIES:
+        close = difflib.get_close_matches(name, SERIES, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"unknown series '{name}'{hint}")
+    return name
+
+
 class Observation(StrictModel):
     """A dated public figure the model should reproduce: a monthly series in one month, or
     aggregated over a calendar year, with the observation's own uncertainty and its source.
@@ -105,7 +113,7 @@ class Observation(StrictModel):
     ``capexsim calibrate`` reports where it falls in the model's distribution."""
 
     name: str = Field(min_length=1, max_length=200)
-    series: str = Field(
+    series: Annotated[str, AfterValidator(_check_series_name)] = Field(
         description="A monthly series (see docs/model.md §12), e.g. tokens_served_per_day, "
         "committed_accelerators_usd, or kpi.<name> for a monthly KPI."
     )
@@ -127,10 +135,6 @@ class Observation(StrictModel):
     def _when_and_band(self) -> Observation:
         if (self.month is None) == (self.year is None):
             raise ValueError("give exactly one of 'month' or 'year'")
-        if self.series not in SERIES:
-            close = difflib.get_close_matches(self.series, SERIES, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ValueError(f"unknown series '{self.series}'{hint}")
         low = self.value if self.low is None else self.low
         high = self.value if self.high is None else self.high
         if not low <= self.value <= high:
