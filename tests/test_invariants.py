@@ -52,3 +52,47 @@ def test_another_seed_another_result_on_the_reference_scenario() -> None:
     a, b = replicate(scenario, 0, seed=1), replicate(scenario, 0, seed=2)
     assert a.kpis["chips_delivered"] != b.kpis["chips_delivered"]
     assert a.kpis["spent_usd"] != b.kpis["spent_usd"]
+
+
+def test_a_surprise_free_denial_never_raises_secured_compute() -> None:
+    """Found by a random example: $100M of chip money in 2025-01 that lapses; H100 (supply
+    20,000, one month's lead) denied at domestic sites from 2025-02 by an announced rule; H200
+    (supply 1). A myopic buyer spends it all on H100 that the rule cancels on delivery and
+    secures nothing, while with H100 denied from the start it buys the one H200. The
+    invariant is stated for a buyer who sees announced rules: that buyer skips the doomed H100
+    and buys the H200 either way."""
+    from sim.loading import validate_document
+    from sim.yamlio import YamlDocument
+
+    chip = {"price_usd": 5000.0, "server_multiplier": 1.0, "price_trend_per_year": 0.0,
+            "annual_failure_rate": 0.0, "useful_life_years": 1.0, "training_mfu": 0.5,
+            "mfu_loss_per_doubling": 0.0, "inference_utilisation": 0.5,
+            "decode_bandwidth_efficiency": 0.5}
+    data = {
+        "name": "found", "clock": {"start": "2025-01", "horizon_months": 2},
+        "budget": {"carry_over": False, "tranches": [
+            {"start": "2025-01", "months": 1, "amount": 1e8, "currency": "USD",
+             "split": {"chips": 1.0, "datacenter": 0.0, "leases": 0.0}}]},
+        "chips": {"H100": {**chip, "supply_per_quarter": 20000.0, "lead_time_months": 1.0},
+                  "H200": {**chip, "supply_per_quarter": 1.0, "lead_time_months": 0.0}},
+        "export_controls": {"rule_sets": [], "rules": [{
+            "id": "deny_h100", "title": "t", "authority": "US", "source": "assumption: test",
+            "effective": "2025-02", "chips": "name == 'H100'", "destinations": ["domestic"],
+            "effect": {"kind": "deny"}}]},
+        "sites": [{"name": "site0", "kind": "domestic", "region": "r", "power_mw": 1.0,
+                   "pue": 1.5, "server_power_overhead": 1.0, "electricity_usd_per_kwh": 0.1}],
+        "training": {"reference_cluster_chips": 1, "restart_cost_hours": 0.0},
+        "inference": {"tokens_per_day": 1e9, "output_share": 0.0, "growth_per_year": 1.0,
+                      "agent_share_start": 0.0, "agent_share_end": 0.0,
+                      "context_tokens": 100.0, "agent_context_tokens": 1000.0,
+                      "context_growth_per_year": 1.0, "efficiency_gain_per_year": 1.0,
+                      "domestic_only_share": 0.0,
+                      "model": {"active_params": 2e10, "total_params": 2e11,
+                                "bytes_per_param": 1.0, "kv_bytes_per_token": 1e4,
+                                "attention_flop_per_context_token": 0.0, "decode_batch": 1}},
+        "allocation": {"policy": "inference_first"},
+        "procurement": {"policy": "best_value", "objective": "training",
+                        "refund_on_cancel_fraction": 0.0},
+    }
+    scenario = validate_document(YamlDocument(data=data, source="<test>"))
+    assert check_all(scenario, seed=0) == []

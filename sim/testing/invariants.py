@@ -19,8 +19,10 @@ What is checked, and what is deliberately not:
 - A stricter rule set (a new deny rule) never raises the compute secured (held, leased or on
   order) in the units procurement optimises (effective training FLOP/s at the reference
   cluster size, for the training objective), without failures, when unspent money does
-  not carry over, and without a ``min_domestic_share`` rule (which forces money onto named
-  chips: denying one frees that money for better ones). Each month is then a fractional
+  not carry over, for a buyer who sees announced rules, when every deny or licence rule is
+  announced (a surprise can cancel an order whose money would otherwise have bought another
+  chip), and without a ``min_domestic_share`` rule (which forces money onto named chips:
+  denying one frees that money for better ones). Each month is then a fractional
   knapsack that the greedy best-value buyer solves exactly, and a denial only removes
   options. Outside those conditions it can rise:
   measured in peak FLOP/s, the money may go to a chip with more peak but less effective
@@ -218,12 +220,20 @@ _DENY_ID = "invariant_check_deny"
 
 
 def _forces_a_mix(scenario: Scenario) -> bool:
-    """A min_domestic_share rule forces part of the money onto named chips: denying one of
-    them frees that money for better chips (hypothesis found it: deny a one-unit Ascend-910C
-    reserve and the money buys H100 instead)."""
+    """Whether the stricter-rules invariant is outside its conditions: a min_domestic_share
+    rule forces part of the money onto named chips, and denying one of them frees that money
+    for better chips (hypothesis found it: deny a one-unit Ascend-910C reserve and the money
+    buys H100 instead); a deciding rule that is not announced can land between an order and
+    its delivery, and the money the order loses could have bought a chip the stricter rule
+    set leaves (found: H100 ordered at t = 0, cancelled at t = 1, against one H200)."""
     from sim.model.space import active_rules
 
-    return any(rule.effect.kind == "min_domestic_share" for rule in active_rules(scenario))
+    for rule in active_rules(scenario):
+        if rule.effect.kind == "min_domestic_share":
+            return True
+        if rule.effect.kind in ("deny", "licence") and not rule.announced:
+            return True
+    return False
 
 
 def _objective(scenario: Scenario) -> str:
@@ -314,8 +324,10 @@ def _foresight_violations(scenario: Scenario, values: Mapping[str, float], seed:
 
 
 def _without_carry_over(scenario: Scenario) -> Scenario:
+    """The scenario with money lapsing monthly and a buyer who sees announced rules."""
     data = scenario.model_dump(mode="json")
     data["budget"]["carry_over"] = False
+    data["procurement"]["foresight"] = "announced"
     return Scenario.model_validate(data)
 
 
