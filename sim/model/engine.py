@@ -19,7 +19,7 @@ import numpy as np
 import simpy
 
 from sim.calendar import parse_month
-from sim.model.allocation import allocate, top_up
+from sim.model.allocation import Orders, allocate, fill_orders, top_up
 from sim.model.demand import DemandPath
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
 from sim.model.inference import SECONDS_PER_MONTH, chip_tokens_per_s, serve
@@ -91,6 +91,8 @@ class Replication:
             noise = np.exp(sigma * z - sigma * sigma / 2.0)
         self.demand = DemandPath(inputs.demand, noise)
         self._tokens_cache: dict[tuple[str, int], float] = {}
+        self._alloc_key: tuple[int, int] | None = None
+        self._alloc: tuple[list[Pool], dict[int, float], Orders, float]
         year, month = parse_month(inputs.start)
         self._start_month_index = year * 12 + month - 1  # for calendar quarters
         self.t_last = 0.0
@@ -102,37 +104,49 @@ class Replication:
 
     def advance(self, t: float) -> None:
         """Integrate everything that flows between events from the last event up to ``t``."""
-        dt = t - self.t_last
+        t0 = self.t_last
+        dt = t - t0
         if dt <= 0.0:
             return
-        served = serve(self.demand.segment(self.t_last), self.capacity[0], self.capacity[1],
-                       self.inp.demand.domestic_only_share, dt)
-        self.acc.add_served(served, self.t_last)
+        acc, fleet = self.acc, self.fleet
+        capacity = self.capacity
+        acc.add_served(serve(self.demand.segment(t0), capacity[0], capacity[1],
+                             self.inp.demand.domestic_only_share, dt), t0)
         for state, _ in self.running.values():
             flop = state.flops * dt * SECONDS_PER_MONTH
             state.remaining_flop -= flop
-            self.acc.training_flop += flop
-        acc = self.acc
-        acc.stranded_chip_months += self.fleet.waiting() * dt
-        acc.inference_capacity_tokens += sum(self.capacity) * dt * SECONDS_PER_MONTH
-        for pool in self.fleet.pools.values():
-            rate = self._cost_per_chip_month(pool, self.t_last)
-            idle = max(0.0, pool.count - pool.inference - pool.held)
+            acc.training_flop += flop
+        if fleet.inventory:
+            acc.stranded_chip_months += fleet.waiting() * dt
+        acc.inference_capacity_tokens += (capacity[0] + capacity[1]) * dt * SECONDS_PER_MONTH
+        epoch = self.rules.epoch(t0)
+        for pool in fleet.pools.values():
+            memo = pool.rate_memo
+            if memo is not None and memo[0] == pool.cost_usd and memo[1] == pool.count \
+                    and memo[2] == epoch:
+                rate = memo[3]
+            else:
+                rate = self._cost_per_chip_month(pool, t0)
+                pool.rate_memo = (pool.cost_usd, pool.count, epoch, rate)
+            idle = pool.count - pool.inference - pool.held
+            if not idle > 0.0:
+                idle = 0.0
             acc.inference_chip_months += pool.inference * dt
             acc.training_chip_months += pool.held * dt
             acc.idle_chip_months += idle * dt
             acc.inference_cost_usd += pool.inference * rate * dt
             acc.training_cost_usd += pool.held * rate * dt
             acc.idle_chip_cost_usd += idle * rate * dt
-        fleet = self.fleet
+        used = fleet.used_mw_by_site()
         for site in fleet.sites.values():
-            capacity = fleet.capacity_mw[site.name]
-            cost = (fleet.capital_usd[site.name] / site.datacenter_life_months
-                    + capacity * site.fixed_opex_usd_per_mw_month) * dt
+            name = site.name
+            capacity_mw = fleet.capacity_mw[name]
+            cost = (fleet.capital_usd[name] / site.datacenter_life_months
+                    + capacity_mw * site.fixed_opex_usd_per_mw_month) * dt
             acc.site_cost_usd += cost
-            if capacity > 0.0:
-                acc.idle_power_cost_usd += cost * max(
-                    0.0, 1.0 - fleet.used_mw(site.name) / capacity)
+            if capacity_mw > 0.0:
+                unused = 1.0 - used[name] / capacity_mw
+                acc.idle_power_cost_usd += cost * (unused if unused > 0.0 else 0.0)
         self.t_last = t
 
     def _cost_per_chip_month(self, pool: Pool, t: float) -> float:
@@ -154,28 +168,36 @@ class Replication:
     # --- allocation and training -------------------------------------------------------
     def reallocate(self) -> None:
         t = self.env.now
-        d = self.inp.demand
-        pools = list(self.fleet.pools.values())
-        tokens = {id(pool): self.chip_tokens(pool.chip, t) for pool in pools}
-        target = self.demand.month_end(math.floor(t + 1e-9))
-        share = d.domestic_only_share
+        month = math.floor(t + 1e-9)
+        key = (month, self.fleet.version)
+        if key != self._alloc_key:
+            # per-chip rates, fill orders and the month's demand change only with the month
+            # and the set of pools
+            pools = list(self.fleet.pools.values())
+            tokens = {id(pool): self.chip_tokens(pool.chip, t) for pool in pools}
+            self._alloc = (pools, tokens, fill_orders(pools, tokens),
+                           self.demand.month_end(month))
+            self._alloc_key = key
+        pools, tokens, orders, target = self._alloc
+        share = self.inp.demand.domestic_only_share
         policy = self.inp.allocation_policy
         lent = {id(pool): pool.inference for pool in pools} if self.waiting else {}
         self.capacity = allocate(pools, tokens, policy, self.inp.training_share,
-                                 share * target, (1 - share) * target)
-        for state in sorted(self.waiting, key=lambda s: s.key):
-            found = place(state.run, pools, self.inp.reference_cluster_chips,
-                          self.inp.restart_cost_hours)
-            if found is not None:
-                pool, n = found[0], found[1]
-                # chips that served inference until now and train from now: preempted
-                taken = n - max(0.0, pool.count - pool.held - lent[id(pool)])
-                self._start(state, *found)
-                if taken >= 0.5:
-                    self.log("preempt", f"run {state.run.name} takes {taken:,.0f} "
-                             f"{pool.chip.name} at {pool.location} back from inference")
+                                 share * target, (1 - share) * target, orders)
+        if self.waiting:
+            for state in sorted(self.waiting, key=lambda s: s.key):
+                found = place(state.run, pools, self.inp.reference_cluster_chips,
+                              self.inp.restart_cost_hours)
+                if found is not None:
+                    pool, n = found[0], found[1]
+                    # chips that served inference until now and train from now: preempted
+                    taken = n - max(0.0, pool.count - pool.held - lent[id(pool)])
+                    self._start(state, *found)
+                    if taken >= 0.5:
+                        self.log("preempt", f"run {state.run.name} takes {taken:,.0f} "
+                                 f"{pool.chip.name} at {pool.location} back from inference")
         if policy == "work_conserving":
-            self.capacity = top_up(pools, tokens, share * target, (1 - share) * target)
+            self.capacity = top_up(pools, tokens, share * target, (1 - share) * target, orders)
 
     def _log_lent(self) -> None:
         reserve = self.inp.training_share

@@ -38,6 +38,9 @@ class Pool:
     inference: float = 0.0  # chips serving inference (set by allocation)
     count: float = 0.0  # sum of cohort counts, kept up to date by the methods below
     cost_usd: float = 0.0  # sum of cohort count x unit cost, likewise
+    rate_memo: tuple[float, float, int, float] | None = field(
+        default=None, repr=False, compare=False)
+    """The engine's cost per chip-month, with the (cost, count, rule epoch) it is for."""
 
     def add(self, cohort: Cohort) -> None:
         self.cohorts.append(cohort)
@@ -73,8 +76,10 @@ class Fleet:
         self.capacity_mw = {s.name: s.power_mw for s in sites}
         self.capital_usd = {s.name: s.capex_usd for s in sites}  # datacenter capex in service
         self.pools: dict[tuple[str, str], Pool] = {}
+        self._site_pools: dict[str, list[Pool]] = {s.name: [] for s in sites}
         self.inventory: list[Batch] = []
         self.installed_purchased = 0.0  # purchased chips ever installed (not the start fleet)
+        self.version = 0  # changes whenever a pool is created or removed
 
     def pool(self, location: str, kind: str, chip: ChipInputs, facility_w: float) -> Pool:
         key = (location, chip.name)
@@ -82,11 +87,17 @@ class Fleet:
         if pool is None:
             pool = Pool(location, kind, chip, facility_w)
             self.pools[key] = pool
+            self.version += 1
+            if location in self._site_pools:
+                self._site_pools[location].append(pool)
         return pool
 
     def used_mw(self, site: str) -> float:
-        return sum(p.count * p.facility_w for p in self.pools.values()
-                   if p.location == site) / 1e6
+        return sum(p.count * p.facility_w for p in self._site_pools[site]) / 1e6
+
+    def used_mw_by_site(self) -> dict[str, float]:
+        """:meth:`used_mw` of every site, in one pass over the pools (same sums)."""
+        return {site: self.used_mw(site) for site in self.sites}
 
     def free_mw(self, site: str) -> float:
         return self.capacity_mw[site] - self.used_mw(site)
@@ -135,22 +146,36 @@ class Fleet:
             if pool.kind == "leased":
                 continue
             rate = pool.chip.annual_failure_rate
+            life = pool.chip.useful_life_months - _EPS
+            retire = False
             if rate > 0.0:
                 n = 0.0
+                full = -math.expm1(-rate * months / 12.0)  # the loss of a full exposure
                 for cohort in pool.cohorts:
-                    exposure = min(months, max(0.0, t - cohort.installed_month))
-                    lost = cohort.count * -math.expm1(-rate * exposure / 12.0)
+                    exposure = t - cohort.installed_month
+                    if exposure >= months:
+                        lost = cohort.count * full
+                    else:
+                        lost = cohort.count * -math.expm1(
+                            -rate * (exposure if exposure > 0.0 else 0.0) / 12.0)
                     cohort.count -= lost
                     n += lost
+                    if not exposure < life:
+                        retire = True
                 key = (pool.chip.name, pool.kind)
                 failed[key] = failed.get(key, 0.0) + n
-            life = pool.chip.useful_life_months
-            pool.keep([c for c in pool.cohorts if t - c.installed_month < life - _EPS])
+            else:
+                retire = any(not t - c.installed_month < life for c in pool.cohorts)
+            if retire:
+                pool.keep([c for c in pool.cohorts if t - c.installed_month < life])
+            elif rate > 0.0:
+                pool.keep(pool.cohorts)
         return failed
 
     def retire_lease(self, name: str) -> Pool | None:
         for key, pool in list(self.pools.items()):
             if pool.location == name:
                 del self.pools[key]
+                self.version += 1
                 return pool
         return None

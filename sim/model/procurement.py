@@ -53,8 +53,13 @@ def memory_ratio(points: tuple[tuple[float, float], ...], t: float) -> float:
 
 def unit_price(chip: ChipInputs, t: float, memory: tuple[tuple[float, float], ...]) -> float:
     """Accelerator price at month t (before surcharges and servers)."""
+    return _price(chip, t, memory_ratio(memory, t))
+
+
+def _price(chip: ChipInputs, t: float, ratio: float) -> float:
+    """:func:`unit_price` given the memory price ratio at t."""
     logic = (1.0 - chip.memory_share) * (1.0 + chip.price_trend_per_year) ** (t / 12.0)
-    return float(chip.price_usd * (logic + chip.memory_share * memory_ratio(memory, t)))
+    return float(chip.price_usd * (logic + chip.memory_share * ratio))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,7 @@ def options(inputs: Inputs, rulebook: Rulebook, t: float, kinds: set[str],
             value_per_chip: Callable[[ChipInputs], float]) -> list[Option]:
     """Every candidate chip obtainable at month t, at its first allowed destination."""
     found = []
+    ratio = memory_ratio(inputs.memory_index, t)
     for name in inputs.candidates:
         chip = inputs.chips[name]
         if chip.available_from_month > t + 1e-9 or chip.supply_per_quarter <= 0.0:
@@ -100,7 +106,7 @@ def options(inputs: Inputs, rulebook: Rulebook, t: float, kinds: set[str],
             if inputs.foresight == "announced" and rulebook.foreseen_denied(chip, kind, t,
                                                                             t + lead):
                 continue  # a known rule would deny it before delivery
-            price = unit_price(chip, t, inputs.memory_index)
+            price = _price(chip, t, ratio)
             value = value_per_chip(chip)
             tiers = [("base", 0.0)]
             if chip.premium_supply_multiplier > 1.0:
@@ -158,7 +164,8 @@ def plan(inputs: Inputs, rulebook: Rulebook, t: float, budget_usd: float,
         named = rulebook.effects_in_force("min_domestic_share", "domestic", t)
         reserve = share * money
         for option in ranked:
-            if any(r.predicate(option.chip.attrs) for r in named) and reserve > 0.0:
+            if any(rulebook.applies(r, option.chip, "domestic") for r in named) \
+                    and reserve > 0.0:
                 reserve -= buy(option, float("inf"), reserve)
     if inputs.procurement_policy == "fixed_mix":
         weights = {o.chip.name: inputs.mix.get(o.chip.name, 0.0) for o in offers}

@@ -37,6 +37,9 @@ class Rulebook:
         self._effects: dict[tuple[str, str, int], list[Rule]] = {}
         self._discounts: dict[tuple[str, str, int], float] = {}
         self._foreseen: dict[tuple[str, str, int, int], bool] = {}
+        self._applicable: dict[tuple[str, str], tuple[Rule, ...]] = {}
+        self._obtainable: dict[tuple[str, str, int], ChipStatus | None] = {}
+        self._applicable_ids: dict[tuple[str, str], frozenset[str]] = {}
         # months since the start from which each announced rule is known (None: never foreseen)
         self._known_from: dict[str, float | None] = {
             rule.id: (None if not rule.announced else
@@ -63,13 +66,39 @@ class Rulebook:
         t = self._landing[rule.id]
         return None if t is None else t + self._offset
 
+    def epoch(self, t: float) -> int:
+        """The number of rule landings at or before month ``t``: statuses, effects and
+        discounts are constant while it is."""
+        return bisect.bisect_right(self._times, t)
+
+    def applicable(self, chip: ChipInputs, destination: Destination) -> tuple[Rule, ...]:
+        """The rules at ``destination`` whose predicate holds for ``chip`` (a chip's attributes
+        are fixed within a replication, so each predicate is evaluated once)."""
+        key = (chip.name, destination)
+        found = self._applicable.get(key)
+        if found is None:
+            found = tuple(rule for rule in self._rules
+                          if destination in rule.destinations and rule.predicate(chip.attrs))
+            self._applicable[key] = found
+        return found
+
+    def applies(self, rule: Rule, chip: ChipInputs, destination: Destination) -> bool:
+        """Whether ``rule`` covers ``chip`` at ``destination``."""
+        key = (chip.name, destination)
+        ids = self._applicable_ids.get(key)
+        if ids is None:
+            ids = frozenset(r.id for r in self.applicable(chip, destination))
+            self._applicable_ids[key] = ids
+        return rule.id in ids
+
     def status(self, chip: ChipInputs, destination: Destination, t: float) -> ChipStatus:
         """What the rules in force at month ``t`` say about ``chip`` at ``destination``."""
         epoch = bisect.bisect_right(self._times, t)
         key = (chip.name, destination, epoch)
         cached = self._cache.get(key)
         if cached is None:
-            cached = classify(chip.attrs, t + self._offset, destination, self._rules,
+            cached = classify(chip.attrs, t + self._offset, destination,
+                              self.applicable(chip, destination),
                               value_of=self._value_of, timing=self._timing)
             self._cache[key] = cached
         return cached
@@ -93,7 +122,8 @@ class Rulebook:
                     return landed + self._offset
                 return None
 
-            status = classify(chip.attrs, at + self._offset, destination, self._rules,
+            status = classify(chip.attrs, at + self._offset, destination,
+                              self.applicable(chip, destination),
                               value_of=self._value_of, timing=timing)
             cached = status.verdict == "denied" or (
                 status.verdict == "licence" and not self._granted(chip, destination, status))
@@ -102,11 +132,15 @@ class Rulebook:
 
     def obtainable(self, chip: ChipInputs, destination: Destination, t: float) -> ChipStatus | None:
         """The status if the chip can be had (allowed, or licensed and the licence granted)."""
-        st = self.status(chip, destination, t)
-        if st.verdict == "denied":
-            return None
-        if st.verdict == "licence" and not self._granted(chip, destination, st):
-            return None
+        key = (chip.name, destination, bisect.bisect_right(self._times, t))
+        if key in self._obtainable:
+            return self._obtainable[key]
+        st: ChipStatus | None = self.status(chip, destination, t)
+        assert st is not None
+        if st.verdict == "denied" or (
+                st.verdict == "licence" and not self._granted(chip, destination, st)):
+            st = None
+        self._obtainable[key] = st
         return st
 
     def _granted(self, chip: ChipInputs, destination: Destination, st: ChipStatus) -> bool:
@@ -141,7 +175,7 @@ class Rulebook:
         if cached is None:
             cached = max((self.effect_value(r, "discount_fraction")
                           for r in self.effects_in_force("power_subsidy", destination, t)
-                          if r.predicate(chip.attrs)), default=0.0)
+                          if self.applies(r, chip, destination)), default=0.0)
             self._discounts[key] = cached
         return cached
 
