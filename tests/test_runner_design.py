@@ -17,12 +17,33 @@ SMALL = ROOT / "tests" / "scenarios" / "small_uncertain.yaml"
 NAMES = ("a.x", "b.y", "c.z")
 
 
-def test_mc_is_the_original_design() -> None:
-    """``unit_points(..., "mc")`` still gives what ``sim.api`` has always drawn."""
-    from sim.streams import stream
+def test_mc_draws_from_the_keyed_block_stream_of_each_input() -> None:
+    """Coordinate (i, name) of ``mc`` is uniform ``i mod MC_BLOCK`` of the PCG64 stream keyed
+    by the seed, the input's name and the block ``i // MC_BLOCK`` (the module docstring)."""
+    from sim.design import MC_BLOCK
+    from sim.streams import key_id
 
-    u = unit_points(NAMES, 11, [0, 5])
-    assert u[1, 2] == stream(11, 5, "input:c.z").random()
+    reps = [0, 5, MC_BLOCK + 3]
+    u = unit_points(NAMES, 11, reps)
+    for row, rep in enumerate(reps):
+        seq = np.random.SeedSequence(
+            11, spawn_key=(key_id("design:mc"), key_id("c.z"), rep // MC_BLOCK))
+        expected = np.random.Generator(np.random.PCG64(seq)).random(MC_BLOCK)[rep % MC_BLOCK]
+        assert u[row, 2] == expected
+
+
+def test_mc_blocks_are_independent_uniform_streams() -> None:
+    """Across many blocks the draws are uniform, and the same position in neighbouring
+    blocks (or of two inputs) is uncorrelated: no block or input repeats another's stream."""
+    from sim.design import MC_BLOCK
+
+    n = 40 * MC_BLOCK
+    u = unit_points(NAMES, 4, range(n))
+    for col in range(len(NAMES)):
+        assert stats.kstest(u[:, col], "uniform").pvalue > 0.001, col
+    by_block = u[:, 0].reshape(40, MC_BLOCK)
+    assert abs(stats.spearmanr(by_block[:-1].ravel(), by_block[1:].ravel())[0]) < 0.02
+    assert abs(stats.spearmanr(u[:, 0], u[:, 1])[0]) < 0.03
 
 
 @pytest.mark.parametrize("design", ["mc", "lhs"])
