@@ -108,13 +108,15 @@ def allocate(pools: Sequence[Pool], tokens_per_chip: Mapping[int, float], policy
 
 
 def top_up(pools: Sequence[Pool], tokens_per_chip: Mapping[int, float], domestic_need: float,
-           shared_need: float, orders: Orders | None = None) -> tuple[float, float]:
+           shared_need: float, orders: Orders | None = None,
+           capacity: tuple[float, float] | None = None) -> tuple[float, float]:
     """``work_conserving``'s second pass, after runs are placed: inference grows into every chip
     no run holds, as ``inference_first`` would, never below what the first pass gave it.
+    ``capacity`` is the first pass's result (placing runs leaves ``pool.inference`` as it is).
 
     Returns the new (domestic, other) capacity in tokens/s.
     """
-    domestic, other = _capacity(pools, tokens_per_chip)
+    domestic, other = _capacity(pools, tokens_per_chip) if capacity is None else capacity
     # The first pass met min(need, its capacity) of each need: what is still unmet is the rest.
     domestic_served = min(domestic, domestic_need)
     spill = domestic - domestic_served  # domestic capacity beyond the domestic-only need

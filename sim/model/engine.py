@@ -22,7 +22,7 @@ from sim.calendar import parse_month
 from sim.model.allocation import Orders, allocate, fill_orders, top_up
 from sim.model.demand import DemandPath
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
-from sim.model.inference import SECONDS_PER_MONTH, chip_tokens_per_s, serve
+from sim.model.inference import SECONDS_PER_MONTH, ChipServing, serve
 from sim.model.inputs import HOURS_PER_MONTH, BuildInputs, ChipInputs, Inputs
 from sim.model.invariants import check_state
 from sim.model.leases import Lease, end_lease, pay_month, settle_month, sign_lease
@@ -91,6 +91,7 @@ class Replication:
             noise = np.exp(sigma * z - sigma * sigma / 2.0)
         self.demand = DemandPath(inputs.demand, noise)
         self._tokens_cache: dict[tuple[str, int], float] = {}
+        self._serving: dict[str, ChipServing] = {}
         self._alloc_key: tuple[int, int] | None = None
         self._alloc: tuple[list[Pool], dict[int, float], Orders, float]
         year, month = parse_month(inputs.start)
@@ -197,7 +198,8 @@ class Replication:
                         self.log("preempt", f"run {state.run.name} takes {taken:,.0f} "
                                  f"{pool.chip.name} at {pool.location} back from inference")
         if policy == "work_conserving":
-            self.capacity = top_up(pools, tokens, share * target, (1 - share) * target, orders)
+            self.capacity = top_up(pools, tokens, share * target, (1 - share) * target, orders,
+                                   self.capacity)
 
     def _log_lent(self) -> None:
         reserve = self.inp.training_share
@@ -214,8 +216,11 @@ class Replication:
         key = (chip.name, month)
         value = self._tokens_cache.get(key)
         if value is None:
-            value = chip_tokens_per_s(chip, self.inp.demand, float(month),
-                                      float(self.inp.horizon_months))
+            serving = self._serving.get(chip.name)
+            if serving is None:
+                serving = ChipServing(chip, self.inp.demand, float(self.inp.horizon_months))
+                self._serving[chip.name] = serving
+            value = serving.tokens_per_s(float(month))
             self._tokens_cache[key] = value
         return value
 

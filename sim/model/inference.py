@@ -17,6 +17,7 @@ from sim.model.inputs import ChipInputs, DemandInputs
 
 __all__ = [
     "SECONDS_PER_MONTH",
+    "ChipServing",
     "Served",
     "chip_tokens_per_s",
     "prefill_tokens_per_s",
@@ -155,3 +156,63 @@ def serve(demand: Segment, domestic_capacity: float, other_capacity: float,
             first_unmet = a
     scale = SECONDS_PER_MONTH
     return Served(demanded * scale, min(served, demanded) * scale, first_unmet)
+
+
+class ChipServing:
+    """:func:`chip_tokens_per_s` for one chip and one replication's demand, with everything
+    that does not change with ``t`` computed once; the same arithmetic in the same order, so
+    the same floats (a test checks they are equal)."""
+
+    __slots__ = ("_attn", "_batch", "_bpp", "_chip", "_compute", "_d", "_fixed_flop",
+                 "_hbm", "_horizon", "_kv", "_memory", "_weights", "_weights_read")
+
+    def __init__(self, chip: ChipInputs, d: DemandInputs, horizon: float) -> None:
+        a = chip.attrs
+        self._chip, self._d, self._horizon = chip, d, horizon
+        self._compute = serving_flops(chip, d.bytes_per_param) * chip.inference_utilisation
+        self._fixed_flop = 2.0 * d.active_params
+        self._attn = d.attention_flop_per_context_token
+        self._hbm = a.hbm_gb * 1e9 * HBM_USABLE
+        self._batch = d.decode_batch
+        self._kv = d.kv_bytes_per_token
+        self._bpp = d.bytes_per_param
+        self._weights = d.total_params * d.bytes_per_param
+        self._weights_read = min(d.total_params, d.active_params * d.decode_batch) * (
+            d.bytes_per_param)
+        self._memory = (d.decode_batch * a.hbm_bandwidth_gb_s * 1e9
+                        * chip.decode_bandwidth_efficiency)
+        if self._hbm <= 0.0 or a.hbm_bandwidth_gb_s <= 0.0:
+            self._memory = -1.0  # no HBM: nothing is served
+
+    def _blend(self, context: float, efficiency: float) -> float:
+        if self._memory < 0.0:
+            return 0.0
+        batch = self._batch
+        kv_per_sequence = context * self._kv
+        if math.ceil((self._weights + batch * kv_per_sequence) / self._hbm) > MAX_REPLICA_CHIPS:
+            return 0.0
+        work = self._compute * efficiency
+        compute = work / (self._fixed_flop + self._attn * context)
+        memory = self._memory / ((self._weights_read + batch * kv_per_sequence) / efficiency)
+        decode = min(compute, memory)
+        prefill = work / (self._fixed_flop + self._attn * context / 2.0)
+        if decode <= 0.0 or prefill <= 0.0:
+            return 0.0
+        out = self._d.output_share
+        return 1.0 / (out / decode + (1.0 - out) / prefill)
+
+    def tokens_per_s(self, t: float) -> float:
+        """:func:`chip_tokens_per_s` at month ``t``."""
+        d = self._d
+        years = t / 12.0
+        efficiency = d.efficiency_gain_per_year ** years
+        growth = d.context_growth_per_year ** years
+        share = d.agent_share_start + (d.agent_share_end - d.agent_share_start) * min(
+            1.0, max(0.0, t / self._horizon))
+        chat = self._blend(d.context_tokens * growth, efficiency)
+        if share <= 0.0:
+            return chat
+        agent = self._blend(d.agent_context_tokens * growth, efficiency)
+        if chat <= 0.0 or agent <= 0.0:
+            return 0.0
+        return 1.0 / ((1.0 - share) / chat + share / agent)
