@@ -103,19 +103,28 @@ class Fleet:
         return self.capacity_mw[site] - self.used_mw(site)
 
     def install(self, chip: ChipInputs, kind: str, count: float, unit_cost: float, t: float,
-                *, purchased: bool) -> float:
+                *, purchased: bool, free: dict[str, float] | None = None) -> float:
         """Install up to ``count`` chips in sites of ``kind`` with free power, in site order;
-        returns the number installed."""
+        returns the number installed. ``free`` caches :meth:`free_mw` by site between calls
+        (a site's entry is dropped when chips are installed there)."""
+        if free is None:
+            free = {}
         left = count
         for site in self.sites.values():
             if site.kind != kind or left <= _EPS:
                 continue
+            name = site.name
+            mw = free.get(name)
+            if mw is None:
+                mw = free[name] = self.free_mw(name)
+            if not mw > 0.0:
+                continue  # no power: nothing fits
             watts = site.facility_w(chip)
-            fit = max(0.0, self.free_mw(site.name)) * 1e6 / watts
-            n = min(left, fit)
+            n = min(left, mw * 1e6 / watts)
             if n > _EPS:
-                self.pool(site.name, kind, chip, watts).add(Cohort(t, n, unit_cost))
+                self.pool(name, kind, chip, watts).add(Cohort(t, n, unit_cost))
                 left -= n
+                del free[name]
         done = count - max(left, 0.0)
         if purchased:
             self.installed_purchased += done
@@ -123,9 +132,12 @@ class Fleet:
 
     def install_waiting(self, t: float) -> None:
         """Install waiting batches, oldest first, wherever power has become free."""
+        if not self.inventory:
+            return
+        free: dict[str, float] = {}
         for batch in self.inventory:
             batch.count -= self.install(batch.chip, batch.kind, batch.count, batch.unit_cost_usd,
-                                        t, purchased=batch.purchased)
+                                        t, purchased=batch.purchased, free=free)
         self.inventory = [b for b in self.inventory if b.count > _EPS]
 
     def waiting(self) -> float:
@@ -149,7 +161,7 @@ class Fleet:
             life = pool.chip.useful_life_months - _EPS
             retire = False
             if rate > 0.0:
-                n = 0.0
+                n = count = cost = 0.0
                 full = -math.expm1(-rate * months / 12.0)  # the loss of a full exposure
                 for cohort in pool.cohorts:
                     exposure = t - cohort.installed_month
@@ -160,6 +172,8 @@ class Fleet:
                             -rate * (exposure if exposure > 0.0 else 0.0) / 12.0)
                     cohort.count -= lost
                     n += lost
+                    count += cohort.count
+                    cost += cohort.count * cohort.unit_cost_usd
                     if not exposure < life:
                         retire = True
                 key = (pool.chip.name, pool.kind)
@@ -169,7 +183,7 @@ class Fleet:
             if retire:
                 pool.keep([c for c in pool.cohorts if t - c.installed_month < life])
             elif rate > 0.0:
-                pool.keep(pool.cohorts)
+                pool.count, pool.cost_usd = count, cost  # what keep() would recount
         return failed
 
     def retire_lease(self, name: str) -> Pool | None:
