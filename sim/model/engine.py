@@ -97,6 +97,7 @@ class Replication:
         year, month = parse_month(inputs.start)
         self._start_month_index = year * 12 + month - 1  # for calendar quarters
         self.t_last = 0.0
+        self._flows: tuple[float, ...] = (0.0,) * 8
 
     # --- bookkeeping -------------------------------------------------------------------
     def log(self, kind: str, message: str) -> None:
@@ -120,35 +121,55 @@ class Replication:
         if fleet.inventory:
             acc.stranded_chip_months += fleet.waiting() * dt
         acc.inference_capacity_tokens += (capacity[0] + capacity[1]) * dt * SECONDS_PER_MONTH
-        epoch = self.rules.epoch(t0)
+        (inference, held, idle, inference_cost, training_cost, idle_cost, site_cost,
+         idle_power_cost) = self._flows
+        acc.inference_chip_months += inference * dt
+        acc.training_chip_months += held * dt
+        acc.idle_chip_months += idle * dt
+        acc.inference_cost_usd += inference_cost * dt
+        acc.training_cost_usd += training_cost * dt
+        acc.idle_chip_cost_usd += idle_cost * dt
+        acc.site_cost_usd += site_cost * dt
+        acc.idle_power_cost_usd += idle_power_cost * dt
+        self.t_last = t
+
+    def flows(self) -> tuple[float, ...]:
+        """Chip-months and costs (USD) per month of the state now, constant until the next
+        event changes a pool or the allocation: chips serving inference, held by runs, idle;
+        their costs (amortisation, energy after subsidies, lease fees); the sites' amortised
+        capex and fixed costs, and the part of those on unused power."""
+        fleet = self.fleet
+        epoch = self.rules.epoch(self.env.now)
+        inference = held = idle = inference_cost = training_cost = idle_cost = 0.0
         for pool in fleet.pools.values():
             memo = pool.rate_memo
             if memo is not None and memo[0] == pool.cost_usd and memo[1] == pool.count \
                     and memo[2] == epoch:
                 rate = memo[3]
             else:
-                rate = self._cost_per_chip_month(pool, t0)
+                rate = self._cost_per_chip_month(pool, self.env.now)
                 pool.rate_memo = (pool.cost_usd, pool.count, epoch, rate)
-            idle = pool.count - pool.inference - pool.held
-            if not idle > 0.0:
-                idle = 0.0
-            acc.inference_chip_months += pool.inference * dt
-            acc.training_chip_months += pool.held * dt
-            acc.idle_chip_months += idle * dt
-            acc.inference_cost_usd += pool.inference * rate * dt
-            acc.training_cost_usd += pool.held * rate * dt
-            acc.idle_chip_cost_usd += idle * rate * dt
-        used = fleet.used_mw_by_site()
+            spare = pool.count - pool.inference - pool.held
+            if not spare > 0.0:
+                spare = 0.0
+            inference += pool.inference
+            held += pool.held
+            idle += spare
+            inference_cost += pool.inference * rate
+            training_cost += pool.held * rate
+            idle_cost += spare * rate
+        site_cost = idle_power_cost = 0.0
         for site in fleet.sites.values():
             name = site.name
             capacity_mw = fleet.capacity_mw[name]
             cost = (fleet.capital_usd[name] / site.datacenter_life_months
-                    + capacity_mw * site.fixed_opex_usd_per_mw_month) * dt
-            acc.site_cost_usd += cost
+                    + capacity_mw * site.fixed_opex_usd_per_mw_month)
+            site_cost += cost
             if capacity_mw > 0.0:
-                unused = 1.0 - used[name] / capacity_mw
-                acc.idle_power_cost_usd += cost * (unused if unused > 0.0 else 0.0)
-        self.t_last = t
+                unused = 1.0 - fleet.used_mw(name) / capacity_mw
+                idle_power_cost += cost * (unused if unused > 0.0 else 0.0)
+        return (inference, held, idle, inference_cost, training_cost, idle_cost, site_cost,
+                idle_power_cost)
 
     def _cost_per_chip_month(self, pool: Pool, t: float) -> float:
         if pool.kind == "leased":
@@ -160,9 +181,11 @@ class Replication:
         return pool.unit_cost_usd() / pool.chip.useful_life_months + energy * (1.0 - discount)
 
     def after_event(self, *, changed: bool = True) -> None:
-        """Re-split chips and place waiting runs (skipped when no pool changed), then check."""
+        """Re-split chips and place waiting runs, and update the flows :meth:`advance`
+        integrates (both skipped when no pool changed), then check."""
         if changed:
             self.reallocate()
+            self._flows = self.flows()
         if self.check:
             check_state(self)
 

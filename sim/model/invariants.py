@@ -51,5 +51,8 @@ def check_state(rep: Replication) -> None:
         peak = state.chips * state.pool.chip.peak_flops
         if state.flops > peak * (1 + _TOL):
             fail(f"run {state.run.name} at {state.flops:.3g} FLOP/s > peak {peak:.3g}")
+    if rep.flows() != rep._flows:
+        fail("the flows integrated between events are stale: a state change skipped "
+             "after_event()")
     if acc.tokens_served > acc.tokens_demanded * (1 + _TOL) + _TOL:
         fail("more tokens served than demanded")
