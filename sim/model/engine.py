@@ -12,11 +12,12 @@ chip-months and costs since the last event. Simultaneous events run in SimPy's f
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import simpy
+from simpy.events import URGENT
 
 from sim.calendar import parse_month
 from sim.model.allocation import Orders, allocate, fill_orders, top_up
@@ -37,7 +38,27 @@ from sim.streams import stream, uniform
 
 __all__ = ["Replication", "simulate"]
 
-Proc = Generator[simpy.Event, Any, None]
+class _Urgent(simpy.Event):
+    """An event triggered now at SimPy's urgent priority, as the ``Initialize`` event that
+    starts a process: a callback run through it runs exactly where that process's first step
+    would, so the engine's callbacks keep the order (time, priority, creation) its processes
+    had, without a generator per wait."""
+
+    def __init__(self, env: simpy.Environment, callback: Callable[[simpy.Event], None]) -> None:
+        super().__init__(env)
+        self.callbacks.append(callback)
+        self._ok = True
+        self._value = None
+        env.schedule(self, URGENT)
+
+
+class _Pending:
+    """A running training run's finish, until it is cancelled (the run lost its chips)."""
+
+    __slots__ = ("cancelled",)
+
+    def __init__(self) -> None:
+        self.cancelled = False
 
 
 class _Order:
@@ -78,7 +99,7 @@ class Replication:
         start is made at the start, as builds and runs dated before it are)."""
         self.runs = [RunState(r, i, r.flop) for i, r in enumerate(inputs.runs)]
         self.waiting: list[RunState] = []
-        self.running: dict[int, tuple[RunState, simpy.Process]] = {}
+        self.running: dict[int, tuple[RunState, _Pending]] = {}
         self.supply_used: dict[tuple[str, int], float] = {}
         self.replacements: dict[tuple[str, str], float] = {}
         self.builds_pending: list[BuildInputs] = list(inputs.builds)
@@ -100,6 +121,17 @@ class Replication:
         self._flows: tuple[float, ...] = (0.0,) * 8
 
     # --- bookkeeping -------------------------------------------------------------------
+    def later(self, delay: float, action: Callable[[], None]) -> None:
+        """Call ``action`` ``delay`` months from now, in exactly the order a SimPy process
+        started now that waits ``delay`` would run (SimPy starts a process with an urgent
+        event now and creates its wait only then)."""
+        env = self.env
+
+        def wait(_: simpy.Event) -> None:
+            env.timeout(delay).callbacks.append(lambda _: action())
+
+        _Urgent(env, wait)
+
     def log(self, kind: str, message: str) -> None:
         if self.trace is not None:
             self.trace.append(TraceEvent(self.env.now, kind, message))
@@ -143,12 +175,13 @@ class Replication:
         inference = held = idle = inference_cost = training_cost = idle_cost = 0.0
         for pool in fleet.pools.values():
             memo = pool.rate_memo
-            if memo is not None and memo[0] == pool.cost_usd and memo[1] == pool.count \
-                    and memo[2] == epoch:
-                rate = memo[3]
-            else:
-                rate = self._cost_per_chip_month(pool, self.env.now)
-                pool.rate_memo = (pool.cost_usd, pool.count, epoch, rate)
+            if memo is None or memo[0] != epoch:
+                memo = pool.rate_memo = (epoch, *self._cost_parts(pool, self.env.now))
+            if memo[1] < 0.0:
+                rate = memo[2]  # a lease: its fee per chip
+            else:  # amortisation of what the pool's chips cost, and energy
+                rate = (pool.cost_usd / pool.count if pool.count > 0 else 0.0) / memo[1] \
+                    + memo[2]
             spare = pool.count - pool.inference - pool.held
             if not spare > 0.0:
                 spare = 0.0
@@ -171,14 +204,17 @@ class Replication:
         return (inference, held, idle, inference_cost, training_cost, idle_cost, site_cost,
                 idle_power_cost)
 
-    def _cost_per_chip_month(self, pool: Pool, t: float) -> float:
+    def _cost_parts(self, pool: Pool, t: float) -> tuple[float, float]:
+        """A pool's cost per chip-month is ``unit cost / useful life + energy``: (useful life
+        in months, energy in USD after the subsidies in force at ``t``); for a lease (-1, its
+        fee per chip)."""
         if pool.kind == "leased":
-            return next(x.fee_usd / x.count for x in self.leases if x.pool is pool)
+            return -1.0, next(x.fee_usd / x.count for x in self.leases if x.pool is pool)
         site = self.fleet.sites[pool.location]
         kind: Destination = "domestic" if site.kind == "domestic" else "overseas_owned"
         discount = self.rules.power_discount(pool.chip, kind, t)
         energy = pool.facility_w / 1000.0 * HOURS_PER_MONTH * site.electricity_usd_per_kwh
-        return pool.unit_cost_usd() / pool.chip.useful_life_months + energy * (1.0 - discount)
+        return pool.chip.useful_life_months, energy * (1.0 - discount)
 
     def after_event(self, *, changed: bool = True) -> None:
         """Re-split chips and place waiting runs, and update the flows :meth:`advance`
@@ -253,16 +289,22 @@ class Replication:
         if state.started_month is None:
             state.started_month = self.env.now
         pool.held += n
-        self.running[state.order] = (state, self.env.process(self._run(state)))
+        pending = _Pending()
+        self.running[state.order] = (state, pending)
+
+        def wait(_: simpy.Event) -> None:
+            if pending.cancelled:
+                return
+            months = state.remaining_flop / (state.flops * SECONDS_PER_MONTH)
+            self.env.timeout(months).callbacks.append(lambda _: self._finish(state, pending))
+
+        _Urgent(self.env, wait)
         self.log("start", f"run {state.run.name} ({state.run.flop:.3g} FLOP) on {n:,.0f} "
                  f"{pool.chip.name} at {pool.location}, {flops / n / pool.chip.peak_flops:.1%} "
                  "of peak")
 
-    def _run(self, state: RunState) -> Proc:
-        months = state.remaining_flop / (state.flops * SECONDS_PER_MONTH)
-        try:
-            yield self.env.timeout(months)
-        except simpy.Interrupt:
+    def _finish(self, state: RunState, pending: _Pending) -> None:
+        if pending.cancelled:
             return
         self.advance(self.env.now)
         del self.running[state.order]
@@ -275,38 +317,38 @@ class Replication:
         self.after_event()
 
     def stop_runs_on(self, pool: Pool) -> None:
-        for key, (state, proc) in list(self.running.items()):
+        for key, (state, pending) in list(self.running.items()):
             if state.pool is pool:
-                proc.interrupt()
+                pending.cancelled = True
                 del self.running[key]
                 state.pool, state.chips, state.flops = None, 0.0, 0.0
                 self.waiting.append(state)
                 self.log("interrupt", f"run {state.run.name} lost its chips; back in the queue")
 
-    def _arrive(self, state: RunState) -> Proc:
-        yield self.env.timeout(max(0.0, state.run.arrival_month))
+    def _arrive(self, state: RunState) -> None:
         self.advance(self.env.now)
         self.waiting.append(state)
         self.log("arrive", f"run {state.run.name} ready ({state.run.flop:.3g} FLOP)")
         self.after_event()
 
     # --- the month ------------------------------------------------------------------------
-    def _monthly(self) -> Proc:
+    def _month(self, m: int) -> None:
+        """The month boundary ``m``: the month before is recorded, then month ``m`` starts."""
         horizon = self.inp.horizon_months
-        for m in range(horizon + 1):
-            yield self.env.timeout(m - self.env.now)
-            self.advance(float(m))
-            if m > 0:
-                record_month(self, m - 1)
-            if m == horizon:
-                for held in self.leases:
-                    if held.alive:
-                        settle_month(self, held)
-                return
-            self._month_start(m)
-            self.after_event()
-            if self.trace is not None and self.inp.allocation_policy == "work_conserving":
-                self._log_lent()
+        self.advance(float(m))
+        if m > 0:
+            record_month(self, m - 1)
+        if m == horizon:
+            for held in self.leases:
+                if held.alive:
+                    settle_month(self, held)
+            return
+        self._month_start(m)
+        self.after_event()
+        if self.trace is not None and self.inp.allocation_policy == "work_conserving":
+            self._log_lent()
+        self.env.timeout(m + 1 - self.env.now).callbacks.append(
+            lambda _: self._month(m + 1))
 
     def _month_start(self, m: int) -> None:
         if m > 0 and not self.inp.carry_over:
@@ -361,7 +403,7 @@ class Replication:
             order = _Order(purchase, t)
             self.orders.append(order)
             self.acc.ordered += purchase.count
-            self.env.process(self._deliver(order))
+            self.later(option.lead_time_months, partial(self._deliver, order))
             tier = "" if option.tier == "base" else " (above the supply cap, at a premium)"
             self.log("order", f"{purchase.count:,.0f} {name} for {option.kind} at "
                      f"${option.unit_cost_usd:,.0f} all-in{tier}, due in "
@@ -373,8 +415,7 @@ class Replication:
             return lambda chip: self.chip_tokens(chip, t)
         return lambda chip: cluster_flops(chip, ref, ref, self.inp.restart_cost_hours) / ref
 
-    def _deliver(self, order: _Order) -> Proc:
-        yield self.env.timeout(order.option.lead_time_months)
+    def _deliver(self, order: _Order) -> None:
         if order.done:
             return
         self.advance(self.env.now)
@@ -418,12 +459,11 @@ class Replication:
             self.builds_pending.remove(build)
             self.ledger.commit("datacenter", build.cost_usd)
             self.acc.commit("datacenter", build.cost_usd)
-            self.env.process(self._build(build))
+            self.later(build.lead_time_months, partial(self._build, build))
             self.log("build", f"{build.power_mw:,.0f} MW at {build.site} started "
                      f"(${build.cost_usd:,.0f}), online in {build.lead_time_months:.1f} months")
 
-    def _build(self, build: BuildInputs) -> Proc:
-        yield self.env.timeout(build.lead_time_months)
+    def _build(self, build: BuildInputs) -> None:
         self.advance(self.env.now)
         self.ledger.settle("datacenter", build.cost_usd)
         self.fleet.capacity_mw[build.site] += build.power_mw
@@ -444,8 +484,7 @@ class Replication:
                 sign_lease(self, lease, m)
 
     # --- rules ----------------------------------------------------------------------------
-    def _rule(self, rule_id: str, t: float) -> Proc:
-        yield self.env.timeout(t)
+    def _rule(self, rule_id: str, t: float) -> None:
         self.advance(self.env.now)
         rule = next(r for r in self.rules.rules if r.id == rule_id)
         self.log("rule", f"{rule.id} lands: {rule.title}")
@@ -481,13 +520,13 @@ class Replication:
     def run(self) -> ReplicationResult:
         """Simulate the horizon and return the result."""
         self._install_start_fleet()
-        self.env.process(self._monthly())
+        self.later(0.0, partial(self._month, 0))
         for state in self.runs:
             if state.run.arrival_month < self.inp.horizon_months:
-                self.env.process(self._arrive(state))
+                self.later(max(0.0, state.run.arrival_month), partial(self._arrive, state))
         for rule_id, t in self.rules.upcoming().items():
             if t < self.inp.horizon_months:
-                self.env.process(self._rule(rule_id, t))
+                self.later(t, partial(self._rule, rule_id, t))
         self.env.run(until=float(self.inp.horizon_months) + 1e-9)
         kpis = finish_kpis(self)
         return ReplicationResult(self.index, kpis, self.series, self.trace)

@@ -38,9 +38,8 @@ class Pool:
     inference: float = 0.0  # chips serving inference (set by allocation)
     count: float = 0.0  # sum of cohort counts, kept up to date by the methods below
     cost_usd: float = 0.0  # sum of cohort count x unit cost, likewise
-    rate_memo: tuple[float, float, int, float] | None = field(
-        default=None, repr=False, compare=False)
-    """The engine's cost per chip-month, with the (cost, count, rule epoch) it is for."""
+    rate_memo: tuple[int, float, float] | None = field(default=None, repr=False, compare=False)
+    """The engine's parts of the cost per chip-month, with the rule epoch they are for."""
 
     def add(self, cohort: Cohort) -> None:
         self.cohorts.append(cohort)

@@ -16,10 +16,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
-
-import simpy
+from functools import partial
+from typing import TYPE_CHECKING
 
 from sim.model.inputs import HOURS_PER_MONTH, Inputs, LeaseInputs
 from sim.streams import uniform
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Lease", "release_usd", "sign_lease"]
 
-Proc = Generator[simpy.Event, Any, None]
 
 
 class Lease:
@@ -97,14 +94,16 @@ def sign_lease(rep: Replication, lease: LeaseInputs, m: int) -> None:
     rep.log("lease", f"{lease.name}: {count:,.0f} {chip.name} signed at "
             f"${held.fee_usd:,.0f} a month, minimum {term} months")
     pay_month(rep, held, float(m))
-    rep.env.process(_ready(rep, held))
+    rep.later(lease.ramp_up_months, partial(_ready, rep, held))
     hazard = lease.revocation_hazard_per_year / 12.0
     if hazard > 0.0:
         # the first signing keeps the stream name of a lease offered once (common random
         # numbers with scenarios that do not re-offer it); each later one has its own
         name = f"lease:{lease.name}" + (f":{signings}" if signings else "")
         u = uniform(rep.seed, rep.index, name)
-        rep.env.process(_hazard(rep, held, m - math.log1p(-u) / hazard))
+        when = m - math.log1p(-u) / hazard
+        if when < rep.inp.horizon_months:
+            rep.later(when - rep.env.now, partial(_hazard, rep, held))
 
 
 def settle_month(rep: Replication, held: Lease) -> None:
@@ -124,8 +123,7 @@ def pay_month(rep: Replication, held: Lease, t: float) -> None:
     held.month_paid_usd, held.paid_from = held.fee_usd, t
 
 
-def _ready(rep: Replication, held: Lease) -> Proc:
-    yield rep.env.timeout(held.lease.ramp_up_months)
+def _ready(rep: Replication, held: Lease) -> None:
     if not held.alive:
         return
     rep.advance(rep.env.now)
@@ -135,10 +133,7 @@ def _ready(rep: Replication, held: Lease) -> Proc:
     rep.after_event()
 
 
-def _hazard(rep: Replication, held: Lease, when: float) -> Proc:
-    if when >= rep.inp.horizon_months:
-        return
-    yield rep.env.timeout(when - rep.env.now)
+def _hazard(rep: Replication, held: Lease) -> None:
     if held.alive:
         rep.advance(rep.env.now)
         end_lease(rep, held, "revoked (policy risk)", revoked=True)
