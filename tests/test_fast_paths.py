@@ -40,5 +40,7 @@ def test_chip_serving_equals_chip_tokens_per_s(rep: int, month: int, agent: floa
     d = dataclasses.replace(inputs.demand, agent_share_end=agent, agent_context_tokens=context,
                             decode_batch=batch, kv_bytes_per_token=kv)
     for chip in inputs.chips.values():
-        fast = ChipServing(chip, d, horizon).tokens_per_s(float(month))
-        assert fast == chip_tokens_per_s(chip, d, float(month), horizon), chip.name
+        serving = ChipServing(chip, d, horizon)
+        expected = chip_tokens_per_s(chip, d, float(month), horizon)
+        assert serving.tokens_per_s(float(month)) == expected, chip.name
+        assert serving.table(month + 2)[month] == expected, chip.name

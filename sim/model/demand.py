@@ -45,7 +45,7 @@ class Segment:
         raise NotImplementedError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x, and one is made per event
 class Exponential(Segment):
     """``D(tau) = d0 exp(rate tau)``."""
 
@@ -70,7 +70,7 @@ class Exponential(Segment):
         return (math.log(level) - math.log(self.d0)) / self.rate
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x, and one is made per event
 class Logistic(Segment):
     """``D(tau) = k / (1 + a exp(-rate tau))`` with ``a > -1`` (``a < 0``: above the ceiling,
     falling toward it)."""

@@ -111,8 +111,7 @@ class Replication:
                 inputs.horizon_months + 1)
             noise = np.exp(sigma * z - sigma * sigma / 2.0)
         self.demand = DemandPath(inputs.demand, noise)
-        self._tokens_cache: dict[tuple[str, int], float] = {}
-        self._serving: dict[str, ChipServing] = {}
+        self._tokens: dict[str, list[float]] = {}
         self._alloc_key: tuple[int, int] | None = None
         self._alloc: tuple[list[Pool], dict[int, float], Orders, float]
         year, month = parse_month(inputs.start)
@@ -270,18 +269,16 @@ class Replication:
 
     def chip_tokens(self, chip: ChipInputs, t: float) -> float:
         """Tokens/s per chip, evaluated at the start of the month containing ``t`` (demand mix,
-        contexts and efficiency change slowly; the monthly value is cached)."""
+        contexts and efficiency change slowly; every month's value is computed at once)."""
         month = math.floor(t + 1e-9)
-        key = (chip.name, month)
-        value = self._tokens_cache.get(key)
-        if value is None:
-            serving = self._serving.get(chip.name)
-            if serving is None:
-                serving = ChipServing(chip, self.inp.demand, float(self.inp.horizon_months))
-                self._serving[chip.name] = serving
-            value = serving.tokens_per_s(float(month))
-            self._tokens_cache[key] = value
-        return value
+        table = self._tokens.get(chip.name)
+        if table is None:
+            serving = ChipServing(chip, self.inp.demand, float(self.inp.horizon_months))
+            table = self._tokens[chip.name] = serving.table(self.inp.horizon_months)
+        if 0 <= month < len(table):
+            return table[month]
+        return ChipServing(chip, self.inp.demand, float(self.inp.horizon_months)).tokens_per_s(
+            float(month))
 
     def _start(self, state: RunState, pool: Pool, n: float, flops: float) -> None:
         self.waiting.remove(state)
@@ -299,9 +296,10 @@ class Replication:
             self.env.timeout(months).callbacks.append(lambda _: self._finish(state, pending))
 
         _Urgent(self.env, wait)
-        self.log("start", f"run {state.run.name} ({state.run.flop:.3g} FLOP) on {n:,.0f} "
-                 f"{pool.chip.name} at {pool.location}, {flops / n / pool.chip.peak_flops:.1%} "
-                 "of peak")
+        if self.trace is not None:  # the message costs more than the event
+            self.log("start", f"run {state.run.name} ({state.run.flop:.3g} FLOP) on {n:,.0f} "
+                     f"{pool.chip.name} at {pool.location}, {flops / n / pool.chip.peak_flops:.1%} "
+                     "of peak")
 
     def _finish(self, state: RunState, pending: _Pending) -> None:
         if pending.cancelled:
@@ -313,7 +311,8 @@ class Replication:
         state.remaining_flop = 0.0
         state.finished_month = self.env.now
         self.acc.complete(state)
-        self.log("finish", f"run {state.run.name} done ({state.run.flop:.3g} FLOP)")
+        if self.trace is not None:  # the message costs more than the event
+            self.log("finish", f"run {state.run.name} done ({state.run.flop:.3g} FLOP)")
         self.after_event()
 
     def stop_runs_on(self, pool: Pool) -> None:
@@ -328,7 +327,8 @@ class Replication:
     def _arrive(self, state: RunState) -> None:
         self.advance(self.env.now)
         self.waiting.append(state)
-        self.log("arrive", f"run {state.run.name} ready ({state.run.flop:.3g} FLOP)")
+        if self.trace is not None:  # the message costs more than the event
+            self.log("arrive", f"run {state.run.name} ready ({state.run.flop:.3g} FLOP)")
         self.after_event()
 
     # --- the month ------------------------------------------------------------------------
@@ -405,9 +405,10 @@ class Replication:
             self.acc.ordered += purchase.count
             self.later(option.lead_time_months, partial(self._deliver, order))
             tier = "" if option.tier == "base" else " (above the supply cap, at a premium)"
-            self.log("order", f"{purchase.count:,.0f} {name} for {option.kind} at "
-                     f"${option.unit_cost_usd:,.0f} all-in{tier}, due in "
-                     f"{option.lead_time_months:.1f} months")
+            if self.trace is not None:  # the message costs more than the event
+                self.log("order", f"{purchase.count:,.0f} {name} for {option.kind} at "
+                         f"${option.unit_cost_usd:,.0f} all-in{tier}, due in "
+                         f"{option.lead_time_months:.1f} months")
 
     def _value_per_chip(self, t: float) -> Callable[[ChipInputs], float]:
         ref = self.inp.reference_cluster_chips
@@ -433,7 +434,8 @@ class Replication:
             before = self.fleet.installed_purchased
             self.fleet.inventory.append(Batch(chip, kind, order.count, order.option.unit_cost_usd))
             self.fleet.install_waiting(self.env.now)
-            self.log("deliver", f"{order.count:,.0f} {chip.name} to {kind}")
+            if self.trace is not None:  # the message costs more than the event
+                self.log("deliver", f"{order.count:,.0f} {chip.name} to {kind}")
             # no chip installed: every pool is as it was, so allocation and placement too
             self.after_event(changed=self.fleet.installed_purchased != before)
             return

@@ -12,6 +12,9 @@ import itertools
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from sim.model.demand import Segment
 from sim.model.inputs import ChipInputs, DemandInputs
 
@@ -106,7 +109,7 @@ def chip_tokens_per_s(chip: ChipInputs, d: DemandInputs, t: float, horizon: floa
     return 1.0 / ((1.0 - share) / chat + share / agent)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x, and one is made per event
 class Served:
     """Tokens over an interval: demanded, served, and the first time demand went unmet
     (months from the interval's start; None if always met)."""
@@ -216,3 +219,40 @@ class ChipServing:
         if chat <= 0.0 or agent <= 0.0:
             return 0.0
         return 1.0 / ((1.0 - share) / chat + share / agent)
+
+    def _blend_months(self, context: npt.NDArray[np.float64],
+                      efficiency: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """:meth:`_blend` for many months at once (the same IEEE operations, elementwise)."""
+        if self._memory < 0.0:
+            return np.zeros_like(context)
+        batch = self._batch
+        kv_per_sequence = context * self._kv
+        too_big = np.ceil((self._weights + batch * kv_per_sequence) / self._hbm) > (
+            MAX_REPLICA_CHIPS)
+        work = self._compute * efficiency
+        compute = work / (self._fixed_flop + self._attn * context)
+        memory = self._memory / ((self._weights_read + batch * kv_per_sequence) / efficiency)
+        decode = np.minimum(compute, memory)
+        prefill = work / (self._fixed_flop + self._attn * context / 2.0)
+        out = self._d.output_share
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = 1.0 / (out / decode + (1.0 - out) / prefill)
+        return np.where(too_big | (decode <= 0.0) | (prefill <= 0.0), 0.0, value)
+
+    def table(self, last_month: int) -> list[float]:
+        """:meth:`tokens_per_s` at months ``0..last_month``, computed with numpy in one pass
+        (powers with Python's ``**``, month by month, as the scalar path does)."""
+        d = self._d
+        t = np.arange(last_month + 1, dtype=np.float64)
+        years = (t / 12.0).tolist()
+        efficiency = np.array([d.efficiency_gain_per_year ** y for y in years])
+        growth = np.array([d.context_growth_per_year ** y for y in years])
+        share = d.agent_share_start + (d.agent_share_end - d.agent_share_start) * np.minimum(
+            1.0, np.maximum(0.0, t / self._horizon))
+        chat = self._blend_months(d.context_tokens * growth, efficiency)
+        agent = self._blend_months(d.agent_context_tokens * growth, efficiency)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            mixed = 1.0 / ((1.0 - share) / chat + share / agent)
+        mixed = np.where((chat <= 0.0) | (agent <= 0.0), 0.0, mixed)
+        result: list[float] = np.where(share <= 0.0, chat, mixed).tolist()
+        return result

@@ -62,7 +62,7 @@ def _price(chip: ChipInputs, t: float, ratio: float) -> float:
     return float(chip.price_usd * (logic + chip.memory_share * ratio))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x, and one is made per event
 class Option:
     """A chip that can be ordered now: where, at what all-in unit cost, and how fast."""
 
@@ -76,7 +76,7 @@ class Option:
     accelerator_cost_usd: float = 0.0  # the chip's part of unit_cost_usd (no server)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x, and one is made per event
 class Purchase:
     option: Option
     count: float

@@ -22,6 +22,24 @@ from sim.schema.walk import iter_quantities
 
 __all__ = ["Rulebook"]
 
+_PATHS: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[tuple[str, int]]]] = {}
+
+
+def _quantity_paths(rules: tuple[Rule, ...]) -> list[tuple[str, int]]:
+    """(path, id) of every uncertain quantity of ``rules``: the same for every replication of
+    a scenario, so walked once. The cache keeps the rules alive, so their ids stay theirs."""
+    key = tuple(id(rule) for rule in rules)
+    hit = _PATHS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], rules, strict=True)):
+        return hit[1]
+    found = [(path, id(quantity)) for rule in rules
+             for path, quantity in iter_quantities(rule, f"rules.{rule.id}.")
+             if not isinstance(quantity, float)]
+    if len(_PATHS) >= 16:
+        _PATHS.clear()
+    _PATHS[key] = (rules, found)
+    return found
+
 
 class Rulebook:
     """Rule timing, chip statuses and licence outcomes for one replication."""
@@ -46,12 +64,7 @@ class Rulebook:
                       -math.inf if rule.known_from is None
                       else month_offset(inputs.start, rule.known_from))
             for rule in inputs.rules}
-        values: dict[int, float] = {}
-        for rule in self._rules:
-            for path, quantity in iter_quantities(rule, f"rules.{rule.id}."):
-                if not isinstance(quantity, float):
-                    values[id(quantity)] = inputs.values[path]
-        self._values = values
+        self._values = {key: inputs.values[path] for path, key in _quantity_paths(self._rules)}
 
     @property
     def rules(self) -> tuple[Rule, ...]:
