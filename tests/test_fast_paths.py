@@ -13,6 +13,7 @@ from sim.design import unit_points
 from sim.loading import load_scenario
 from sim.model import concretize, input_space
 from sim.model.inference import ChipServing, chip_tokens_per_s
+from sim.schema.common import Destination
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = load_scenario(ROOT / "scenarios" / "bytedance_2026.yaml")
@@ -26,6 +27,7 @@ def _inputs(replication: int):  # type: ignore[no-untyped-def]
 
 
 INPUTS = [_inputs(i) for i in range(4)]
+DESTINATIONS: tuple[Destination, ...] = ("domestic", "overseas_owned", "leased")
 
 
 @given(rep=st.integers(0, 3), month=st.integers(0, 60),
@@ -44,3 +46,23 @@ def test_chip_serving_equals_chip_tokens_per_s(rep: int, month: int, agent: floa
         expected = chip_tokens_per_s(chip, d, float(month), horizon)
         assert serving.tokens_per_s(float(month)) == expected, chip.name
         assert serving.table(month + 2)[month] == expected, chip.name
+
+
+def test_rulebook_statuses_equal_classify_over_every_rule() -> None:
+    """The rulebook classifies over the rules it found to cover a chip (a cache shared by the
+    replications of a scenario, keyed by the chip's attribute values) without evaluating
+    their predicates again: every status equals a plain classify over all the rules."""
+    from sim.catalog.rules import classify
+    from sim.model.rulebook import Rulebook
+
+    for rep, inputs in enumerate(INPUTS):
+        book = Rulebook(inputs, lambda name: 0.5)
+        times = sorted({0.0, *(t for t in inputs.rule_landing.values() if t is not None)})
+        for chip in inputs.chips.values():
+            for destination in DESTINATIONS:
+                for t in times:
+                    got = book.status(chip, destination, t)
+                    expected = classify(chip.attrs, t + book._offset, destination,
+                                        inputs.rules, value_of=book._value_of,
+                                        timing=book._timing)
+                    assert got == expected, (rep, chip.name, destination, t)

@@ -137,13 +137,15 @@ def classify(
     *,
     value_of: ValueOf = nominal,
     timing: Timing = nominal_timing,
+    covering: bool = False,
 ) -> ChipStatus:
     """The status of chip ``attrs`` at ``when`` (a date, or months since :data:`EPOCH`) at
     ``destination`` under ``rules`` (see the module docstring for the semantics).
 
     ``value_of`` turns each effect's quantities into numbers and ``timing`` gives each rule's
     landing time; their defaults give the nominal answer. A rule lands at ``when`` if its
-    landing time is <= ``when``.
+    landing time is <= ``when``. ``covering`` says every rule given is already known to cover
+    the chip (its predicate holds), so predicates are not evaluated again.
     """
     now = months_since_epoch(when)
     in_force: list[Rule] = []
@@ -151,7 +153,7 @@ def classify(
         if destination not in rule.destinations:
             continue
         landed = timing(rule)
-        if landed is None or landed > now or not rule.predicate(attrs):
+        if landed is None or landed > now or not (covering or rule.predicate(attrs)):
             continue
         in_force.append(rule)
     set_aside = {s for rule in in_force for s in rule.supersedes}

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sim.calendar import month_offset
+from sim.catalog.chips import SPEC_FIELDS, ChipAttributes
 from sim.catalog.rules import EPOCH, ChipStatus, classify
 from sim.model.inputs import ChipInputs, Inputs
 from sim.schema.common import Destination
@@ -22,23 +23,48 @@ from sim.schema.walk import iter_quantities
 
 __all__ = ["Rulebook"]
 
-_PATHS: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[tuple[str, int]]]] = {}
+class _RuleIndex:
+    """What the rules of one scenario say that is the same in every replication: the paths of
+    their uncertain quantities, and which rules cover a chip at a destination (predicates read
+    only the chip's attributes, so the answer is kept by the attributes' values)."""
+
+    __slots__ = ("_covering", "paths", "rules")
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self.paths = [(path, id(quantity)) for rule in rules
+                      for path, quantity in iter_quantities(rule, f"rules.{rule.id}.")
+                      if not isinstance(quantity, float)]
+        self._covering: dict[tuple[Any, ...], tuple[Rule, ...]] = {}
+
+    def covering(self, attrs: ChipAttributes, destination: Destination) -> tuple[Rule, ...]:
+        """The rules at ``destination`` whose predicate holds for ``attrs``."""
+        key = (attrs.name, attrs.vendor, attrs.vendor_country, destination,
+               *(None if math.isnan(x) else x for x in (getattr(attrs, f) for f in SPEC_FIELDS)))
+        found = self._covering.get(key)
+        if found is None:
+            found = tuple(rule for rule in self.rules
+                          if destination in rule.destinations and rule.predicate(attrs))
+            if len(self._covering) >= 4096:
+                self._covering.clear()
+            self._covering[key] = found
+        return found
 
 
-def _quantity_paths(rules: tuple[Rule, ...]) -> list[tuple[str, int]]:
-    """(path, id) of every uncertain quantity of ``rules``: the same for every replication of
-    a scenario, so walked once. The cache keeps the rules alive, so their ids stay theirs."""
+_INDEXES: dict[tuple[int, ...], _RuleIndex] = {}
+
+
+def _index(rules: tuple[Rule, ...]) -> _RuleIndex:
+    """The scenario-wide index of ``rules``, built once. It holds the rules, so the ids it is
+    found by stay theirs."""
     key = tuple(id(rule) for rule in rules)
-    hit = _PATHS.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], rules, strict=True)):
-        return hit[1]
-    found = [(path, id(quantity)) for rule in rules
-             for path, quantity in iter_quantities(rule, f"rules.{rule.id}.")
-             if not isinstance(quantity, float)]
-    if len(_PATHS) >= 16:
-        _PATHS.clear()
-    _PATHS[key] = (rules, found)
-    return found
+    hit = _INDEXES.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit.rules, rules, strict=True)):
+        return hit
+    if len(_INDEXES) >= 16:
+        _INDEXES.clear()
+    made = _INDEXES[key] = _RuleIndex(rules)
+    return made
 
 
 class Rulebook:
@@ -64,7 +90,8 @@ class Rulebook:
                       -math.inf if rule.known_from is None
                       else month_offset(inputs.start, rule.known_from))
             for rule in inputs.rules}
-        self._values = {key: inputs.values[path] for path, key in _quantity_paths(self._rules)}
+        self._index = _index(self._rules)
+        self._values = {key: inputs.values[path] for path, key in self._index.paths}
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -90,9 +117,7 @@ class Rulebook:
         key = (chip.name, destination)
         found = self._applicable.get(key)
         if found is None:
-            found = tuple(rule for rule in self._rules
-                          if destination in rule.destinations and rule.predicate(chip.attrs))
-            self._applicable[key] = found
+            found = self._applicable[key] = self._index.covering(chip.attrs, destination)
         return found
 
     def applies(self, rule: Rule, chip: ChipInputs, destination: Destination) -> bool:
@@ -112,7 +137,7 @@ class Rulebook:
         if cached is None:
             cached = classify(chip.attrs, t + self._offset, destination,
                               self.applicable(chip, destination),
-                              value_of=self._value_of, timing=self._timing)
+                              value_of=self._value_of, timing=self._timing, covering=True)
             self._cache[key] = cached
         return cached
 
@@ -137,7 +162,7 @@ class Rulebook:
 
             status = classify(chip.attrs, at + self._offset, destination,
                               self.applicable(chip, destination),
-                              value_of=self._value_of, timing=timing)
+                              value_of=self._value_of, timing=timing, covering=True)
             cached = status.verdict == "denied" or (
                 status.verdict == "licence" and not self._granted(chip, destination, status))
             self._foreseen[key] = cached
