@@ -135,9 +135,16 @@ def plan(inputs: Inputs, rulebook: Rulebook, t: float, budget_usd: float,
     """The month's purchases (see the module docstring for the order); ``supply_used`` is
     each chip's share of its quarterly cap used so far (before quotas)."""
     money = budget_usd
-    left = {(o.chip.name, o.tier): max(0.0, supply_left(
-        o.chip, supply_used.get(o.chip.name, 0.0))[o.tier] * o.status.supply_factor)
-        for o in offers}
+    left: dict[tuple[str, str], float] = {}
+    for o in offers:  # supply_left(o.chip, used)[o.tier], without building both tiers
+        chip = o.chip
+        used = supply_used.get(chip.name, 0.0)
+        base = chip.supply_per_quarter
+        if o.tier == "base":
+            cap = max(0.0, base - used)
+        else:
+            cap = max(0.0, base * chip.premium_supply_multiplier - max(used, base))
+        left[(chip.name, o.tier)] = max(0.0, cap * o.status.supply_factor)
     bought: list[Purchase] = []
 
     def buy(option: Option, wanted: float, cash: float) -> float:
@@ -151,17 +158,17 @@ def plan(inputs: Inputs, rulebook: Rulebook, t: float, budget_usd: float,
         bought.append(Purchase(option, n))
         return n * option.unit_cost_usd
 
-    for option in offers:
-        failed = replacements.get((option.chip.name, option.kind), 0.0)
-        failed -= sum(p.count for p in bought if p.option.chip is option.chip)
-        if failed > 0.0:
-            buy(option, failed, money)
+    if replacements:
+        for option in offers:
+            failed = replacements.get((option.chip.name, option.kind), 0.0)
+            if failed > 0.0:  # less what this month already bought of the chip (never < 0)
+                failed -= sum(p.count for p in bought if p.option.chip is option.chip)
+                if failed > 0.0:
+                    buy(option, failed, money)
     ranked = sorted(offers, key=lambda o: (-o.value, o.chip.name))
-    share = max((rulebook.effect_value(r, "share")
-                 for r in rulebook.effects_in_force("min_domestic_share", "domestic", t)),
-                default=0.0)
+    named = rulebook.effects_in_force("min_domestic_share", "domestic", t)
+    share = max((rulebook.effect_value(r, "share") for r in named), default=0.0)
     if share > 0.0:
-        named = rulebook.effects_in_force("min_domestic_share", "domestic", t)
         reserve = share * money
         for option in ranked:
             if any(rulebook.applies(r, option.chip, "domestic") for r in named) \
