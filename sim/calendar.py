@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 
 __all__ = ["format_month", "month_offset", "parse_date", "parse_month"]
 
@@ -43,8 +44,10 @@ def parse_date(text: str) -> tuple[int, int, float]:
     return year, month, (day - 1) / days
 
 
+@lru_cache(maxsize=4096)
 def month_offset(start: str, when: str) -> float:
-    """Months from the start month ``start`` to the date or month ``when`` (may be negative)."""
+    """Months from the start month ``start`` to the date or month ``when`` (may be negative);
+    cached, as every replication of a scenario asks the same questions."""
     y0, m0 = parse_month(start)
     y1, m1, frac = parse_date(when)
     return (y1 - y0) * 12 + (m1 - m0) + frac

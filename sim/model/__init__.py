@@ -25,10 +25,19 @@ __all__ = [
     "ReplicationResult",
     "TraceEvent",
     "concretize",
+    "engine_build",
     "input_space",
     "run_nominal",
     "simulate",
 ]
+
+
+def engine_build() -> str:
+    """``"mypyc"`` when the engine's modules are compiled (``CAPEXSIM_COMPILE=1``, see
+    ``setup.py``), else ``"python"``; the numbers are the same either way."""
+    from sim.model import engine
+
+    return "python" if str(engine.__file__).endswith(".py") else "mypyc"
 
 
 def run_nominal(scenario: Scenario, *, seed: int | None = None, trace: bool = False,

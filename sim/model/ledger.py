@@ -21,14 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.model.errors import LedgerError
+
 __all__ = ["CATEGORIES", "Ledger", "LedgerError"]
 
 CATEGORIES = ("chips", "datacenter", "leases")
 _EPS = 1e-6  # dollars; absorbs floating-point dust on multi-billion balances
-
-
-class LedgerError(AssertionError):
-    """An operation would break the ledger's rules (a bug in the model, not a user error)."""
 
 
 @dataclass

@@ -26,7 +26,7 @@ import scipy
 from sim.api import KPI_NAMES, BatchResult
 from sim.design import sobol_note
 from sim.errors import CapexsimError
-from sim.model import input_space
+from sim.model import engine_build, input_space
 from sim.model.results import SERIES
 from sim.runner.calibration import observation_summary
 from sim.runner.executors import Executor, make_executor
@@ -156,7 +156,7 @@ def _manifest(scenario: Scenario, spec: TaskSpec, r: Resolved, inputs: tuple[str
         "observations": [o.name for o in scenario.observations], "inputs": list(inputs),
         "executor": r.executor, "workers": r.workers, "batch_size": r.batch_size,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": sys.version.split()[0], "numpy": np.__version__,
+        "python": sys.version.split()[0], "engine": engine_build(), "numpy": np.__version__,
         "scipy": scipy.__version__, "pyarrow": pa.__version__,
     }
 
