@@ -19,8 +19,9 @@ from setuptools import setup
 
 COMPILED_MODULES = [
     f"sim/model/{name}.py"
-    for name in ("allocation", "demand", "engine", "fleet", "inference", "inputs", "leases",
-                 "ledger", "procurement", "recorder", "results", "rulebook", "training")
+    for name in ("allocation", "costs", "demand", "engine", "fleet", "inference", "inputs",
+                 "leases", "ledger", "procurement", "recorder", "results", "rulebook",
+                 "scheduling", "training")
 ]
 """The engine's modules compiled by ``CAPEXSIM_COMPILE=1`` (everything one replication runs)."""
 

@@ -1,12 +1,15 @@
-"""The discrete-event replication: SimPy processes for money, orders, builds, rules, leases and
+"""The discrete-event replication: SimPy events for money, orders, builds, rules, leases and
 training runs, with throughput integrated exactly between events.
 
 Events happen only where state changes: the month boundary (budget release, payments, failure
 and retirement batches, procurement, the monthly record), a delivery, a build coming online, a
 rule landing, a lease becoming ready or being revoked, a run arriving or finishing. Before each
 event is handled, :meth:`Replication.advance` integrates tokens served, training FLOP, stranded
-chip-months and costs since the last event. Simultaneous events run in SimPy's fixed order
-(time, priority, insertion), never by a random tie-break.
+chip-months and costs since the last event; the costs and chip-months per month are summed
+once after each event that changes a pool or the allocation (:func:`sim.model.costs.flows`).
+Simultaneous events run in SimPy's fixed order (time, priority, insertion), never by a random
+tie-break; each wait is a callback (:mod:`sim.model.scheduling`) in the order a process would
+have had.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from functools import partial
 
 import numpy as np
 import simpy
-from simpy.events import URGENT
 
 from sim.calendar import parse_month
 from sim.model.allocation import Orders, allocate, fill_orders, top_up
+from sim.model.costs import flows
 from sim.model.demand import DemandPath
 from sim.model.fleet import Batch, Cohort, Fleet, Pool
 from sim.model.inference import SECONDS_PER_MONTH, ChipServing, serve
@@ -32,34 +35,12 @@ from sim.model.procurement import Purchase, options, plan, unit_price
 from sim.model.recorder import Accumulators, finish_kpis, record_month
 from sim.model.results import MonthlySeries, ReplicationResult, TraceEvent
 from sim.model.rulebook import Rulebook
+from sim.model.scheduling import Pending, later
 from sim.model.training import RunState, cluster_flops, place
 from sim.schema.common import Destination
 from sim.streams import stream, uniform
 
 __all__ = ["Replication", "simulate"]
-
-class _Urgent(simpy.Event):
-    """An event triggered now at SimPy's urgent priority, as the ``Initialize`` event that
-    starts a process: a callback run through it runs exactly where that process's first step
-    would, so the engine's callbacks keep the order (time, priority, creation) its processes
-    had, without a generator per wait."""
-
-    def __init__(self, env: simpy.Environment, callback: Callable[[simpy.Event], None]) -> None:
-        super().__init__(env)
-        self.callbacks.append(callback)
-        self._ok = True
-        self._value = None
-        env.schedule(self, URGENT)
-
-
-class _Pending:
-    """A running training run's finish, until it is cancelled (the run lost its chips)."""
-
-    __slots__ = ("cancelled",)
-
-    def __init__(self) -> None:
-        self.cancelled = False
-
 
 class _Order:
     """An order in flight; it leaves :attr:`Replication.orders` when delivered or cancelled."""
@@ -99,7 +80,7 @@ class Replication:
         start is made at the start, as builds and runs dated before it are)."""
         self.runs = [RunState(r, i, r.flop) for i, r in enumerate(inputs.runs)]
         self.waiting: list[RunState] = []
-        self.running: dict[int, tuple[RunState, _Pending]] = {}
+        self.running: dict[int, tuple[RunState, Pending]] = {}
         self.supply_used: dict[tuple[str, int], float] = {}
         self.replacements: dict[tuple[str, str], float] = {}
         self.builds_pending: list[BuildInputs] = list(inputs.builds)
@@ -121,15 +102,8 @@ class Replication:
 
     # --- bookkeeping -------------------------------------------------------------------
     def later(self, delay: float, action: Callable[[], None]) -> None:
-        """Call ``action`` ``delay`` months from now, in exactly the order a SimPy process
-        started now that waits ``delay`` would run (SimPy starts a process with an urgent
-        event now and creates its wait only then)."""
-        env = self.env
-
-        def wait(_: simpy.Event) -> None:
-            env.timeout(delay).callbacks.append(lambda _: action())
-
-        _Urgent(env, wait)
+        """Call ``action`` ``delay`` months from now (:func:`sim.model.scheduling.later`)."""
+        later(self.env, delay, action)
 
     def log(self, kind: str, message: str) -> None:
         if self.trace is not None:
@@ -165,43 +139,9 @@ class Replication:
         self.t_last = t
 
     def flows(self) -> tuple[float, ...]:
-        """Chip-months and costs (USD) per month of the state now, constant until the next
-        event changes a pool or the allocation: chips serving inference, held by runs, idle;
-        their costs (amortisation, energy after subsidies, lease fees); the sites' amortised
-        capex and fixed costs, and the part of those on unused power."""
-        fleet = self.fleet
-        epoch = self.rules.epoch(self.env.now)
-        inference = held = idle = inference_cost = training_cost = idle_cost = 0.0
-        for pool in fleet.pools.values():
-            memo = pool.rate_memo
-            if memo is None or memo[0] != epoch:
-                memo = pool.rate_memo = (epoch, *self._cost_parts(pool, self.env.now))
-            if memo[1] < 0.0:
-                rate = memo[2]  # a lease: its fee per chip
-            else:  # amortisation of what the pool's chips cost, and energy
-                rate = (pool.cost_usd / pool.count if pool.count > 0 else 0.0) / memo[1] \
-                    + memo[2]
-            spare = pool.count - pool.inference - pool.held
-            if not spare > 0.0:
-                spare = 0.0
-            inference += pool.inference
-            held += pool.held
-            idle += spare
-            inference_cost += pool.inference * rate
-            training_cost += pool.held * rate
-            idle_cost += spare * rate
-        site_cost = idle_power_cost = 0.0
-        for site in fleet.sites.values():
-            name = site.name
-            capacity_mw = fleet.capacity_mw[name]
-            cost = (fleet.capital_usd[name] / site.datacenter_life_months
-                    + capacity_mw * site.fixed_opex_usd_per_mw_month)
-            site_cost += cost
-            if capacity_mw > 0.0:
-                unused = 1.0 - fleet.used_mw(name) / capacity_mw
-                idle_power_cost += cost * (unused if unused > 0.0 else 0.0)
-        return (inference, held, idle, inference_cost, training_cost, idle_cost, site_cost,
-                idle_power_cost)
+        """:func:`sim.model.costs.flows` of the state now."""
+        return flows(self.fleet, self.rules.epoch(self.env.now),
+                     lambda pool: self._cost_parts(pool, self.env.now))
 
     def _cost_parts(self, pool: Pool, t: float) -> tuple[float, float]:
         """A pool's cost per chip-month is ``unit cost / useful life + energy``: (useful life
@@ -286,24 +226,16 @@ class Replication:
         if state.started_month is None:
             state.started_month = self.env.now
         pool.held += n
-        pending = _Pending()
+        pending = Pending()
         self.running[state.order] = (state, pending)
-
-        def wait(_: simpy.Event) -> None:
-            if pending.cancelled:
-                return
-            months = state.remaining_flop / (state.flops * SECONDS_PER_MONTH)
-            self.env.timeout(months).callbacks.append(lambda _: self._finish(state, pending))
-
-        _Urgent(self.env, wait)
+        later(self.env, lambda: state.remaining_flop / (state.flops * SECONDS_PER_MONTH),
+              partial(self._finish, state), pending)
         if self.trace is not None:  # the message costs more than the event
             self.log("start", f"run {state.run.name} ({state.run.flop:.3g} FLOP) on {n:,.0f} "
                      f"{pool.chip.name} at {pool.location}, {flops / n / pool.chip.peak_flops:.1%} "
                      "of peak")
 
-    def _finish(self, state: RunState, pending: _Pending) -> None:
-        if pending.cancelled:
-            return
+    def _finish(self, state: RunState) -> None:
         self.advance(self.env.now)
         del self.running[state.order]
         assert state.pool is not None
