@@ -1,0 +1,406 @@
+"""The benchmark suite of issue 11: every performance goal measured in one run, as one table.
+
+    .venv/bin/python benchmarks/suite.py                  # full sizes (about 5 minutes)
+    .venv/bin/python benchmarks/suite.py --smoke          # tiny sizes (seconds; a test runs it)
+    .venv/bin/python benchmarks/suite.py --million        # full, plus a 1,000,000-run memory row
+    .venv/bin/python benchmarks/suite.py --json PATH      # where the JSON goes
+
+Run from the repository, with the dev setup (``pip install -e '.[dev]'``, which includes Dask).
+It prints one table (section, measure, value, goal, result) and writes the same rows as JSON
+(default ``benchmarks/results/latest.json``, not committed; ``benchmarks/results/baseline.json``
+is the committed full run of the engine before the issue 11 rewrite). Every ratio compares
+measurements of the same run: on a shared machine the absolute figures move with the load, the
+ratios much less.
+
+1. Engine: bare SimPy's event rate (a one-process ``env.timeout`` loop here) against the model's
+   on the reference scenario (events the SimPy environment processes per replication over the
+   time of a replication), their ratio, and the events and Python function calls (cProfile's
+   count) per replication. Events are counted by wrapping ``simpy.Environment.step`` in a
+   separate pass, so counting costs the timings nothing and works whatever the model's
+   internals are, as long as it runs on SimPy.
+2. Throughput (replications/s on the reference scenario): a direct loop over the model
+   (``concretize`` + ``simulate``, one replication at a time, inputs drawn beforehand), the
+   runner in this process (``run_task`` batches: the design, the KPIs, the series sketch), and
+   the runner with 1 and 2 worker processes and on a 2-worker Dask LocalCluster. Runner rates
+   are steady state (from the first batch back to the last), best of ``--repeat``.
+3. Memory: the peak RSS of a fresh process running replications of the small test scenario into
+   a run directory (``benchmarks/bench_memory.py``), at increasing counts; it must stay flat.
+4. Start-up: the median wall time of ``capexsim --help`` and ``capexsim validate`` on the
+   reference scenario, each a fresh process.
+
+Goals are checked and shown (``pass``/``FAIL``; ``info`` rows have none); the exit status is 0
+either way: this is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import json
+import platform
+import pstats
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    REFERENCE,
+    ROOT,
+    SMALL,
+    SMOKE_OVERRIDES,
+    capexsim_command,
+    median_seconds,
+    steady_rate,
+    task_spec,
+)
+from bench_memory import measure as measure_memory
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+@dataclass
+class Row:
+    """One line of the table: a measured value and, if there is one, its goal."""
+
+    section: str
+    name: str
+    value: float | None
+    unit: str
+    goal: str = ""
+    """``">= 0.13"`` or ``"<= 300"`` (in ``unit``), or empty for an information row."""
+    result: str = "info"
+    note: str = ""
+
+    def check(self) -> Row:
+        if self.goal and self.value is not None:
+            op, bound = self.goal.split()
+            ok = self.value >= float(bound) if op == ">=" else self.value <= float(bound)
+            self.result = "pass" if ok else "FAIL"
+        elif self.value is None:
+            self.result = "skip"
+        return self
+
+
+@dataclass
+class Sizes:
+    direct: int  # replications in the direct loop
+    counted: int  # replications counted (events) and profiled (calls)
+    runner: int  # replications per executor measurement
+    batch: int  # replications per batch
+    repeat: int  # best of this many, per executor
+    bare: int  # timeouts in the bare SimPy loop
+    memory: tuple[int, ...]
+    startup: int  # runs per start-up measurement (median)
+    overrides: tuple[str, ...]
+
+
+FULL = Sizes(direct=64, counted=4, runner=192, batch=16, repeat=2, bare=300_000,
+             memory=(10_000, 100_000), startup=9, overrides=())
+SMOKE = Sizes(direct=3, counted=1, runner=8, batch=2, repeat=1, bare=20_000,
+              memory=(40, 400), startup=2, overrides=SMOKE_OVERRIDES)
+
+
+# --- 1. the engine ------------------------------------------------------------------------
+
+
+@contextmanager
+def counting_events() -> Iterator[list[int]]:
+    """Count every event any SimPy environment processes in this block (``counter[0]``)."""
+    import simpy
+
+    counter = [0]
+    original = simpy.Environment.step
+
+    def step(self: Any) -> None:
+        counter[0] += 1
+        original(self)
+
+    simpy.Environment.step = step
+    try:
+        yield counter
+    finally:
+        simpy.Environment.step = original
+
+
+def bare_simpy_rate(timeouts: int) -> tuple[float, int]:
+    """(events/s, events) of one process yielding ``timeouts`` timeouts, best of 3."""
+    import simpy
+
+    def process(env: Any, n: int) -> Iterator[Any]:
+        for _ in range(n):
+            yield env.timeout(1)
+
+    def one() -> Any:
+        env = simpy.Environment()
+        env.process(process(env, timeouts))
+        return env
+
+    with counting_events() as counter:
+        one().run()
+    best = float("inf")
+    for _ in range(3):
+        env = one()
+        t0 = time.perf_counter()
+        env.run()
+        best = min(best, time.perf_counter() - t0)
+    return counter[0] / best, counter[0]
+
+
+class Model:
+    """The reference scenario's replications, run directly: ``concretize`` + ``simulate``."""
+
+    def __init__(self, overrides: tuple[str, ...]) -> None:
+        import numpy as np
+
+        from sim.api import correlation_spec
+        from sim.design import unit_points
+        from sim.loading import load_scenario
+        from sim.model import input_space
+
+        self.scenario = load_scenario(REFERENCE, overrides)
+        self.seed = self.scenario.monte_carlo.seed
+        self.space = input_space(self.scenario)
+        self._np = np
+        self._unit_points = unit_points
+        self._correlations = correlation_spec(self.scenario)
+
+    def inputs(self, replications: range) -> list[Any]:
+        """Each replication's input values (drawn as a run draws them), before any timing."""
+        u = self._unit_points(self.space.names, self.seed, list(replications),
+                              self.scenario.monte_carlo.design, n_total=replications.stop,
+                              correlations=self._correlations)
+        x = self.space.matrix(self._np.asfortranarray(u))
+        return [self.space.row(x[i]) for i in range(len(replications))]
+
+    def run(self, replications: range, values: list[Any]) -> None:
+        from sim.model import concretize, simulate
+
+        for rep, row in zip(replications, values, strict=True):
+            simulate(concretize(self.scenario, row), self.seed, rep)
+
+
+def engine_rows(sizes: Sizes, model: Model) -> tuple[list[Row], float]:
+    """Section 1, and the direct loop's replications/s (section 2's reference)."""
+    bare_rate, bare_events = bare_simpy_rate(sizes.bare)
+    warm = range(0, 2)
+    model.run(warm, model.inputs(warm))  # caches: catalog, scipy, Sobol' engines
+    counted = range(2, 2 + sizes.counted)
+    values = model.inputs(counted)
+    with counting_events() as counter:
+        model.run(counted, values)
+    events = counter[0] / sizes.counted
+    profile = cProfile.Profile()
+    profile.enable()
+    model.run(counted, values)
+    profile.disable()
+    calls = pstats.Stats(profile).total_calls / sizes.counted
+    reps = range(100, 100 + sizes.direct)
+    values = model.inputs(reps)
+    best = float("inf")
+    for _ in range(max(1, sizes.repeat)):
+        t0 = time.perf_counter()
+        model.run(reps, values)
+        best = min(best, time.perf_counter() - t0)
+    per_rep = best / sizes.direct
+    model_rate = events / per_rep
+    section = "1 engine"
+    rows = [
+        Row(section, f"bare SimPy event rate ({bare_events:,} events)", bare_rate, "events/s"),
+        Row(section, "model event rate, reference scenario", model_rate, "events/s"),
+        Row(section, "model / bare SimPy event rate", model_rate / bare_rate, "ratio",
+            ">= 0.13"),
+        Row(section, "events per replication", events, "events"),
+        Row(section, "Python function calls per replication", calls, "calls"),
+        Row(section, "time per replication (direct loop)", per_rep * 1e3, "ms"),
+    ]
+    return rows, 1.0 / per_rep
+
+
+# --- 2. throughput ------------------------------------------------------------------------
+
+
+def runner_rates(sizes: Sizes, model: Model) -> dict[str, tuple[float | None, str]]:
+    """Steady replications/s of the runner on each executor (best of ``repeat``), with a note
+    (first batch after how long, or why it was skipped)."""
+    from sim.runner.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
+
+    spec = task_spec(model.scenario, sizes.runner)
+    makers: dict[str, Callable[[], Executor]] = {
+        "runner, serial (this process)": SerialExecutor,
+        "runner, processes, 1 worker": lambda: ProcessExecutor(1),
+        "runner, processes, 2 workers": lambda: ProcessExecutor(2),
+        "runner, Dask LocalCluster, 2 workers": lambda: DaskExecutor(2),
+    }
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        makers.pop("runner, Dask LocalCluster, 2 workers")
+    rates: dict[str, tuple[float | None, str]] = {}
+    for _ in range(sizes.repeat):  # interleaved, so that a burst of load hits all alike
+        for name, make in makers.items():
+            with make() as executor:
+                rate, start = steady_rate(executor, spec, sizes.runner, sizes.batch)
+            best = rates.get(name, (0.0, ""))[0] or 0.0
+            if rate > best:
+                rates[name] = (rate, f"first batch after {start:.1f} s")
+    if "runner, Dask LocalCluster, 2 workers" not in makers:
+        rates["runner, Dask LocalCluster, 2 workers"] = (None, "dask.distributed not installed")
+    return rates
+
+
+def throughput_rows(sizes: Sizes, model: Model, direct: float) -> list[Row]:
+    section = "2 throughput"
+    rates = runner_rates(sizes, model)
+    serial, one, two = (rates[name][0] or 0.0 for name in (
+        "runner, serial (this process)", "runner, processes, 1 worker",
+        "runner, processes, 2 workers"))
+    rows = [Row(section, "direct loop over the model", direct, "replications/s")]
+    for name, (rate, note) in rates.items():
+        rows.append(Row(section, name, rate, "replications/s", note=note))
+    rows.insert(2, Row(section, "runner overhead, 1 - serial / direct loop", 1 - serial / direct,
+                       "fraction", "<= 0.03"))
+    rows.append(Row(section, "speed-up, processes 2 workers / 1 worker", two / one, "x",
+                    ">= 1.8"))
+    return rows
+
+
+# --- 3. memory ----------------------------------------------------------------------------
+
+
+def memory_rows(sizes: Sizes) -> list[Row]:
+    section = "3 memory"
+    rows: list[Row] = []
+    peaks: list[tuple[int, float]] = []
+    for runs in sizes.memory:
+        m = measure_memory(runs, "serial", str(SMALL), None)
+        peaks.append((runs, m["driver_mb"]))
+        rows.append(Row(section, f"peak RSS, {runs:,} replications to a run directory",
+                        m["driver_mb"], "MB", "<= 300",
+                        note=f"{m['seconds']:.0f} s, {runs / m['seconds']:,.0f} replications/s"))
+    (first, low), (last, high) = peaks[0], peaks[-1]
+    rows.append(Row(section, f"peak RSS growth, {first:,} to {last:,} replications",
+                    high / low - 1, "fraction", "<= 0.1"))
+    return rows
+
+
+# --- 4. start-up --------------------------------------------------------------------------
+
+
+def startup_rows(sizes: Sizes) -> list[Row]:
+    section = "4 start-up"
+    exe = capexsim_command()
+    reference = str(REFERENCE.relative_to(ROOT))
+    return [
+        Row(section, "capexsim --help", median_seconds([*exe, "--help"], sizes.startup), "s",
+            "<= 0.25", note=f"median of {sizes.startup}"),
+        Row(section, f"capexsim validate {reference}",
+            median_seconds([*exe, "validate", reference], sizes.startup), "s", "<= 0.5",
+            note=f"median of {sizes.startup}"),
+    ]
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+def _value(row: Row) -> str:
+    if row.value is None:
+        return "-"
+    if row.unit == "fraction" or row.unit == "ratio":
+        return f"{row.value:.1%}" if abs(row.value) < 10 else f"{row.value:.3g}"
+    if row.unit == "x":
+        return f"{row.value:.2f}x"
+    if row.unit == "s":
+        return f"{row.value:.3f} s"
+    if abs(row.value) >= 100:
+        return f"{row.value:,.0f} {row.unit}"
+    return f"{row.value:,.2f} {row.unit}"
+
+
+def _goal(row: Row) -> str:
+    if not row.goal:
+        return ""
+    op, bound = row.goal.split()
+    symbol = {">=": "≥", "<=": "≤"}[op]
+    number = float(bound)
+    if row.unit in ("fraction", "ratio"):
+        return f"{symbol} {number:.0%}"
+    if row.unit == "x":
+        return f"{symbol} {number:g}x"
+    return f"{symbol} {number:g} {row.unit}"
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table (readable as text too)."""
+    head = ("section", "measure", "value", "goal", "result")
+    body = [(r.section, r.name, _value(r), _goal(r), r.result) for r in rows]
+    widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(head), rule, *(line(cells) for cells in body)])
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, cwd=ROOT, check=False)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (seconds)")
+    parser.add_argument("--million", action="store_true",
+                        help="add a 1,000,000-replication memory row (long: ~20 minutes)")
+    parser.add_argument("--json", type=Path, default=RESULTS / "latest.json",
+                        help="write the rows here (default: benchmarks/results/latest.json)")
+    args = parser.parse_args()
+    sizes = SMOKE if args.smoke else FULL
+    if args.million:
+        sizes.memory = (*sizes.memory, 1_000_000)
+    t0 = time.perf_counter()
+    mode = "smoke" if args.smoke else "full"
+    print(f"capexsim benchmark suite ({mode}); {_machine()['cpus']} CPUs; "
+          "ratios are the meaningful figures on a shared machine", flush=True)
+    model = Model(sizes.overrides)
+    rows, direct = engine_rows(sizes, model)
+    rows += throughput_rows(sizes, model, direct)
+    rows += memory_rows(sizes)
+    rows += startup_rows(sizes)
+    for row in rows:
+        row.check()
+    seconds = time.perf_counter() - t0
+    print(table(rows))
+    failed = [r.name for r in rows if r.result == "FAIL"]
+    print(f"{len(rows)} rows, {len(failed)} goals failed; {seconds:.0f} s")
+    report = {
+        "suite": "capexsim benchmarks/suite.py",
+        "mode": mode,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "commit": _commit(),
+        "machine": _machine(),
+        "sizes": asdict(sizes),
+        "seconds": seconds,
+        "rows": [asdict(row) for row in rows],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.json}")
+
+
+def _machine() -> dict[str, Any]:
+    import os
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.machine()}"}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
