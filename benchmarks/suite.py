@@ -1,6 +1,6 @@
 """The benchmark suite of issue 11: every performance goal measured in one run, as one table.
 
-    .venv/bin/python benchmarks/suite.py                  # full sizes (about 5 minutes)
+    .venv/bin/python benchmarks/suite.py                  # full sizes (about 4 minutes)
     .venv/bin/python benchmarks/suite.py --smoke          # tiny sizes (seconds; a test runs it)
     .venv/bin/python benchmarks/suite.py --million        # full, plus a 1,000,000-run memory row
     .venv/bin/python benchmarks/suite.py --json PATH      # where the JSON goes
@@ -21,8 +21,11 @@ ratios much less.
 2. Throughput (replications/s on the reference scenario): a direct loop over the model
    (``concretize`` + ``simulate``, one replication at a time, inputs drawn beforehand), the
    runner in this process (``run_task`` batches: the design, the KPIs, the series sketch), and
-   the runner with 1 and 2 worker processes and on a 2-worker Dask LocalCluster. Runner rates
-   are steady state (from the first batch back to the last), best of ``--repeat``.
+   the runner with 1 and 2 worker processes and on a 2-worker Dask LocalCluster, in batches of
+   64 (the CLI's largest, its default for 1,000 runs on 2 workers). Runner rates are steady
+   state (from the first batch back to the last), the best of two. The runner's overhead over
+   the direct loop includes drawing the inputs, shown apart (the design's keyed streams and
+   the quantile functions, for the direct loop's replications in one batch).
 3. Memory: the peak RSS of a fresh process running replications of the small test scenario into
    a run directory (``benchmarks/bench_memory.py``), at increasing counts; it must stay flat.
 4. Start-up: the median wall time of ``capexsim --help`` and ``capexsim validate`` on the
@@ -100,7 +103,7 @@ class Sizes:
     overrides: tuple[str, ...]
 
 
-FULL = Sizes(direct=64, counted=4, runner=192, batch=16, repeat=2, bare=300_000,
+FULL = Sizes(direct=64, counted=4, runner=512, batch=64, repeat=2, bare=300_000,
              memory=(10_000, 100_000), startup=9, overrides=())
 SMOKE = Sizes(direct=3, counted=1, runner=8, batch=2, repeat=1, bare=20_000,
               memory=(40, 400), startup=2, overrides=SMOKE_OVERRIDES)
@@ -185,8 +188,9 @@ class Model:
             simulate(concretize(self.scenario, row), self.seed, rep)
 
 
-def engine_rows(sizes: Sizes, model: Model) -> tuple[list[Row], float]:
-    """Section 1, and the direct loop's replications/s (section 2's reference)."""
+def engine_rows(sizes: Sizes, model: Model) -> tuple[list[Row], float, float]:
+    """Section 1, the direct loop's replications/s (section 2's reference) and the time to draw
+    a replication's inputs, in replications of the model."""
     bare_rate, bare_events = bare_simpy_rate(sizes.bare)
     warm = range(0, 2)
     model.run(warm, model.inputs(warm))  # caches: catalog, scipy, Sobol' engines
@@ -202,11 +206,14 @@ def engine_rows(sizes: Sizes, model: Model) -> tuple[list[Row], float]:
     calls = pstats.Stats(profile).total_calls / sizes.counted
     reps = range(100, 100 + sizes.direct)
     values = model.inputs(reps)
-    best = float("inf")
+    best = drawing = float("inf")
     for _ in range(max(1, sizes.repeat)):
         t0 = time.perf_counter()
+        model.inputs(reps)
+        t1 = time.perf_counter()
         model.run(reps, values)
-        best = min(best, time.perf_counter() - t0)
+        t2 = time.perf_counter()
+        drawing, best = min(drawing, t1 - t0), min(best, t2 - t1)
     per_rep = best / sizes.direct
     model_rate = events / per_rep
     section = "1 engine"
@@ -219,7 +226,7 @@ def engine_rows(sizes: Sizes, model: Model) -> tuple[list[Row], float]:
         Row(section, "Python function calls per replication", calls, "calls"),
         Row(section, "time per replication (direct loop)", per_rep * 1e3, "ms"),
     ]
-    return rows, 1.0 / per_rep
+    return rows, 1.0 / per_rep, drawing / best
 
 
 # --- 2. throughput ------------------------------------------------------------------------
@@ -254,7 +261,7 @@ def runner_rates(sizes: Sizes, model: Model) -> dict[str, tuple[float | None, st
     return rates
 
 
-def throughput_rows(sizes: Sizes, model: Model, direct: float) -> list[Row]:
+def throughput_rows(sizes: Sizes, model: Model, direct: float, drawing: float) -> list[Row]:
     section = "2 throughput"
     rates = runner_rates(sizes, model)
     serial, one, two = (rates[name][0] or 0.0 for name in (
@@ -265,6 +272,9 @@ def throughput_rows(sizes: Sizes, model: Model, direct: float) -> list[Row]:
         rows.append(Row(section, name, rate, "replications/s", note=note))
     rows.insert(2, Row(section, "runner overhead, 1 - serial / direct loop", 1 - serial / direct,
                        "fraction", "<= 0.03"))
+    rows.insert(3, Row(section, "of which drawing the inputs (design, keyed streams, quantiles)",
+                       drawing / (1 + drawing), "fraction",
+                       note="t(draw) / (t(draw) + t(model)), one batch of the direct loop"))
     rows.append(Row(section, "speed-up, processes 2 workers / 1 worker", two / one, "x",
                     ">= 1.8"))
     return rows
@@ -367,11 +377,13 @@ def main() -> None:
         sizes.memory = (*sizes.memory, 1_000_000)
     t0 = time.perf_counter()
     mode = "smoke" if args.smoke else "full"
-    print(f"capexsim benchmark suite ({mode}); {_machine()['cpus']} CPUs; "
-          "ratios are the meaningful figures on a shared machine", flush=True)
+    load = _load()
+    print(f"capexsim benchmark suite ({mode}); {_machine()['cpus']} CPUs, load average "
+          f"{load:.2f} at the start; ratios are the meaningful figures on a shared machine",
+          flush=True)
     model = Model(sizes.overrides)
-    rows, direct = engine_rows(sizes, model)
-    rows += throughput_rows(sizes, model, direct)
+    rows, direct, drawing = engine_rows(sizes, model)
+    rows += throughput_rows(sizes, model, direct, drawing)
     rows += memory_rows(sizes)
     rows += startup_rows(sizes)
     for row in rows:
@@ -379,13 +391,16 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     print(table(rows))
     failed = [r.name for r in rows if r.result == "FAIL"]
-    print(f"{len(rows)} rows, {len(failed)} goals failed; {seconds:.0f} s")
+    print(f"{len(rows)} rows, {len(failed)} goals failed; {seconds:.0f} s; load average "
+          f"{load:.2f} at the start, {_load():.2f} at the end (other processes competing for "
+          "the CPUs lower the rates and the speed-up)")
     report = {
         "suite": "capexsim benchmarks/suite.py",
         "mode": mode,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": _commit(),
         "machine": _machine(),
+        "load_average": {"start": load, "end": _load()},
         "sizes": asdict(sizes),
         "seconds": seconds,
         "rows": [asdict(row) for row in rows],
@@ -393,6 +408,12 @@ def main() -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.json}")
+
+
+def _load() -> float:
+    import os
+
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _machine() -> dict[str, Any]:
