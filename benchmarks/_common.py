@@ -63,17 +63,24 @@ def capexsim_command() -> list[str]:
     return [sys.executable, "-c", "import cli; cli.main()"]
 
 
-def median_seconds(command: Sequence[str], repeat: int) -> float:
+def median_seconds(command: Sequence[str], repeat: int) -> tuple[float, float]:
     """The median wall time of ``repeat`` runs of ``command`` (each must exit 0), after one
-    unmeasured run that warms the file cache."""
+    unmeasured run that warms the file cache, and the median CPU time (user + system) of those
+    runs, which other processes on the machine inflate less than the wall time."""
+    import resource
+
     times: list[float] = []
+    cpu: list[float] = []
     for index in range(repeat + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(list(command), capture_output=True, text=True, cwd=ROOT,
                               check=False)
         seconds = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
         if index:
             times.append(seconds)
-    return statistics.median(times)
+            cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(times), statistics.median(cpu)

@@ -53,7 +53,8 @@ SUITE_ROWS = [
     "runner, processes, 1 worker",
     "runner, processes, 2 workers", "runner, Dask LocalCluster, 2 workers",
     "speed-up, processes 2 workers / 1 worker", "peak RSS, 40 replications",
-    "peak RSS, 400 replications", "peak RSS growth", "capexsim --help", "capexsim validate",
+    "peak RSS, 400 replications", "peak RSS growth", "python -c pass", "capexsim --help",
+    "capexsim validate",
 ]
 
 
