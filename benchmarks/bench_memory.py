@@ -24,8 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "tests" / "scenarios" / "small_uncertain.yaml"
+from _common import ROOT, SMALL
 
 
 def _child(runs: int, executor: str, scenario: str, out: Path, batch: int | None) -> None:

@@ -21,36 +21,17 @@ from __future__ import annotations
 import argparse
 import pickle
 import time
-from pathlib import Path
+
+from _common import REFERENCE, steady_rate, task_spec
 
 from sim.api import correlation_spec, run_batch
 from sim.design import unit_points
 from sim.loading import load_scenario
 from sim.model import input_space
-from sim.runner.executors import Executor, ProcessExecutor, SerialExecutor
-from sim.runner.task import TaskSpec, run_task
+from sim.runner.executors import ProcessExecutor, SerialExecutor
+from sim.runner.task import run_task
 from sim.schema.scenario import Scenario
-from sim.store.manifest import sha256_text
 from sim.store.sketch import SeriesSketch
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _rate(executor: Executor, spec: TaskSpec, runs: int, size: int) -> tuple[float, float]:
-    """(steady replications/s after the first batch, seconds until the first batch)."""
-    batches = [(a, min(a + size, runs)) for a in range(0, runs, size)]
-    t0 = time.perf_counter()
-    first = None
-    count = 0
-    for result in executor.map(spec, batches):
-        now = time.perf_counter()
-        if first is None:
-            first = now
-        else:
-            count += result.stop - result.start
-    end = time.perf_counter()
-    assert first is not None
-    return count / max(end - first, 1e-9), first - t0
 
 
 def main() -> None:
@@ -61,10 +42,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="best of this many")
     args = parser.parse_args()
 
-    scenario = load_scenario(ROOT / "scenarios" / "bytedance_2026.yaml",
-                             [f"clock.horizon_months={args.horizon}", "targets=[]"])
-    text = scenario.model_dump_json()
-    spec = TaskSpec(text, sha256_text(text), scenario.monte_carlo.seed, "lhs", args.runs)
+    scenario = load_scenario(REFERENCE, [f"clock.horizon_months={args.horizon}", "targets=[]"])
+    spec = task_spec(scenario, args.runs)
+    text = spec.scenario_json
     size = args.batch_size
     print(f"reference scenario, horizon {args.horizon} months, {args.runs} replications, "
           f"batches of {size}")
@@ -104,7 +84,7 @@ def main() -> None:
         for name, make in (("serial", SerialExecutor), ("processes 1", lambda: ProcessExecutor(1)),
                            ("processes 2", lambda: ProcessExecutor(2))):
             with make() as executor:
-                rate, start = _rate(executor, spec, args.runs, size)
+                rate, start = steady_rate(executor, spec, args.runs, size)
             rates[name] = max(rates.get(name, 0.0), rate)
             starts[name] = min(starts.get(name, 1e9), start)
     for name, rate in rates.items():

@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
+
+from _common import REFERENCE, SMOKE_OVERRIDES
 
 from sim.analysis.running import Workers
 from sim.analysis.sensitivities import METHODS, sensitivity
 from sim.loading import load_scenario
 from sim.model import input_space
-
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "scenarios" / "bytedance_2026.yaml"
-SMOKE = ["clock.horizon_months=6", "targets=[]"]
 
 
 def main() -> None:
@@ -44,7 +41,7 @@ def main() -> None:
     workers = Workers("processes", args.workers)
     if args.smoke:
         args.runs, args.sobol_n, args.tornado_runs, args.bootstrap = 8, 4, 1, 19
-        overrides = SMOKE
+        overrides = list(SMOKE_OVERRIDES)
         workers = Workers("serial")
     scenario = load_scenario(REFERENCE, overrides)
     d = len(input_space(scenario).names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,42 @@ def test_bench_memory_smoke_runs() -> None:
     rows = [line.split() for line in run.stdout.splitlines()[2:]]
     assert [row[0] for row in rows] == ["40", "400"]
     assert all(float(row[2]) < 300 for row in rows), run.stdout  # driver peak, MB
+
+
+SUITE_ROWS = [
+    "bare SimPy event rate", "model event rate, reference scenario",
+    "model / bare SimPy event rate", "events per replication",
+    "Python function calls per replication", "time per replication (direct loop)",
+    "direct loop over the model", "runner, serial (this process)",
+    "runner overhead, 1 - serial / direct loop", "of which drawing the inputs",
+    "runner, processes, 1 worker",
+    "runner, processes, 2 workers", "runner, Dask LocalCluster, 2 workers",
+    "speed-up, processes 2 workers / 1 worker", "peak RSS, 40 replications",
+    "peak RSS, 400 replications", "peak RSS growth", "python -c pass", "capexsim --help",
+    "capexsim validate",
+]
+
+
+@pytest.mark.slow
+def test_benchmark_suite_smoke(tmp_path: Path) -> None:
+    """Every row is measured and shown with its goal; the values themselves are not checked."""
+    out = tmp_path / "suite.json"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "suite.py"), "--smoke", "--json", str(out)],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=900,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["mode"] == "smoke"
+    rows = report["rows"]
+    assert len(rows) == len(SUITE_ROWS)
+    table = [line for line in run.stdout.splitlines() if line.startswith("| ")][1:]
+    assert len(table) == len(rows)
+    for expected, row, line in zip(SUITE_ROWS, rows, table, strict=True):
+        assert row["name"].startswith(expected), (expected, row["name"])
+        assert row["name"] in line
+        assert row["result"] in ("pass", "FAIL", "info", "skip"), row
+        assert row["result"] in line
+        if row["result"] != "skip":
+            assert isinstance(row["value"], float), row
+    assert sum(1 for row in rows if row["goal"]) == 8

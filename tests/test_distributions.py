@@ -825,3 +825,63 @@ def test_dump_and_validate_round_trip(fields: dict[str, Any], constant: float) -
     np.testing.assert_array_equal(
         again.amount.ppf(np.linspace(0, 1, 5)), holder.amount.ppf(np.linspace(0, 1, 5))
     )
+
+
+# The frozen scipy distribution behind an engine is made on first use, so that validating a
+# scenario does not import scipy.stats: what validation asks for (support, median, whether a
+# bound can be reached) is computed without it and must be what scipy would have answered.
+
+
+def test_the_percentile_table_is_scipys_ndtri() -> None:
+    from scipy.special import ndtri
+
+    from sim.distributions.engines import TINY
+    from sim.distributions.families import _NDTRI, _Z_TINY, _z
+
+    assert set(_NDTRI) == set(PERCENTILES.values())
+    for p, z in _NDTRI.items():
+        assert z == float(ndtri(p)), p
+    assert _z(0.3) == float(ndtri(0.3))
+    assert _Z_TINY < float(ndtri(TINY)) < _Z_TINY + 1e-5
+
+
+@given(fields=distributions(), offsets=st.lists(st.floats(-2, 2), max_size=4))
+def test_a_deferred_engine_answers_validation_as_scipy_would(
+    fields: dict[str, Any], offsets: list[float]
+) -> None:
+    from sim.distributions.engines import ScipyEngine
+
+    fresh = dist(**fields)  # asked before its ppf is ever used
+    support, median = fresh.support(), fresh.median()
+    d = dist(**fields)
+    first, last = (float(x) for x in d.ppf(np.array([0.0, 1.0])))
+    assert support == d.support()
+    assert median == float(d.ppf(np.array(0.5)))
+    engine = d._get_engine()
+    if isinstance(engine, ScipyEngine):
+        eager = ScipyEngine(engine._dist)
+        assert (eager.lower, eager.upper) == (engine.lower, engine.upper)
+        assert eager.exact_ends == engine.exact_ends
+    points = [first, last, 0.0, *(first + o * (1 + abs(first)) for o in offsets)]
+    points += [last + o * (1 + abs(last)) for o in offsets]
+    for x in points:
+        probe = dist(**fields)
+        assert probe.reaches_down_to(x) == (first <= x), x
+        assert probe.reaches_up_to(x) == (last >= x), x
+
+
+def test_a_lognormal_near_underflow_asks_scipy() -> None:
+    tiny = LogNormal.model_validate({"dist": "lognormal", "median": 1e-300, "sigma": 60.0})
+    assert tiny.reaches_down_to(0.0) == (float(tiny.ppf(np.array([0.0]))[0]) <= 0.0)
+    usual = LogNormal.model_validate({"dist": "lognormal", "median": 2.0, "sigma": 0.5})
+    assert not usual.reaches_down_to(0.0)
+    assert usual.reaches_down_to(float(usual.ppf(np.array([0.0]))[0]))
+
+
+def test_a_deferred_engine_pickles_before_and_after_first_use() -> None:
+    d = Normal.model_validate({"dist": "normal", "mean": 1.0, "sd": 2.0})
+    before = pickle.loads(pickle.dumps(d))
+    d.ppf(np.array([0.25]))
+    after = pickle.loads(pickle.dumps(d))
+    for copy in (before, after):
+        np.testing.assert_array_equal(copy.ppf(np.linspace(0, 1, 7)), d.ppf(np.linspace(0, 1, 7)))

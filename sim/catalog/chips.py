@@ -39,6 +39,7 @@ __all__ = [
     "chip_attributes",
     "get_chip",
     "load_catalog",
+    "load_packaged_yaml",
     "suggest",
 ]
 
@@ -241,11 +242,17 @@ def _parse_chip(name: str, raw: Any) -> CatalogChip:
     )
 
 
+def load_packaged_yaml(text: str) -> Any:
+    """A built-in YAML file's data, read with libyaml's parser where PyYAML has it (several times
+    faster than the pure-Python one; the same safe constructor and resolvers, so the same data)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @lru_cache(maxsize=1)
 def load_catalog() -> Mapping[str, CatalogChip]:
     """The built-in catalog, by chip name, in file order (read and validated once)."""
     text = resources.files("sim.catalog").joinpath("chips.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_packaged_yaml(text)
     if not isinstance(data, dict) or set(data) != {"chips"} or not isinstance(data["chips"], dict):
         raise CapexsimError("chips.yaml: must hold one mapping, 'chips', of chip name to entry")
     chips = {str(name): _parse_chip(str(name), raw) for name, raw in data["chips"].items()}

@@ -22,11 +22,10 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal
 
-import yaml
 from pydantic import ValidationError
 
 from sim.calendar import month_offset
-from sim.catalog.chips import ChipAttributes, load_catalog, suggest
+from sim.catalog.chips import ChipAttributes, load_catalog, load_packaged_yaml, suggest
 from sim.distributions import nominal
 from sim.errors import CapexsimError, format_path
 from sim.schema.common import Destination
@@ -191,7 +190,7 @@ def load_rule_sets() -> Mapping[str, RuleSet]:
     """The built-in rule sets by id, in file (chronological) order; read and validated once.
     Rule ids are unique across all sets and every ``supersedes`` names a built-in rule."""
     text = resources.files("sim.catalog").joinpath("rules.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_packaged_yaml(text)
     if not isinstance(data, dict) or set(data) != {"rule_sets"} or not isinstance(
         data["rule_sets"], list
     ):

@@ -103,9 +103,17 @@ class BaseDistribution(StrictModel):
         engine = self._get_engine()
         return engine.lower, engine.upper
 
+    def reaches_down_to(self, x: float) -> bool:
+        """Whether ``ppf(0) <= x``: the distribution can produce ``x`` or a smaller value."""
+        return self._get_engine().reaches_down_to(x)
+
+    def reaches_up_to(self, x: float) -> bool:
+        """Whether ``ppf(1) >= x``: the distribution can produce ``x`` or a larger value."""
+        return self._get_engine().reaches_up_to(x)
+
     def median(self) -> float:
         """The 50% quantile: the nominal value shown to users and used by one-off runs."""
-        return float(self.ppf(np.array(0.5)))
+        return self._get_engine().median()
 
     def _field_values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in type(self).model_fields)

@@ -2,8 +2,9 @@
 
 An engine maps unit-interval points to values through its quantile function (``ppf``) and knows its
 support. Engines are built once per distribution model and are immutable; every method is
-vectorised over numpy arrays of float64. scipy objects are passed in already frozen, so this module
-needs numpy only.
+vectorised over numpy arrays of float64. A :class:`ScipyEngine` is given a frozen scipy object, or
+the recipe of one to freeze on first use (:meth:`ScipyEngine.deferred`), so this module imports
+scipy only when a quantile is first needed.
 """
 
 from __future__ import annotations
@@ -51,6 +52,18 @@ class Engine(ABC):
 
         Returns ``None`` when the interval has zero probability.
         """
+
+    def median(self) -> float:
+        """``ppf(0.5)``."""
+        return float(self.ppf(np.array(0.5)))
+
+    def reaches_down_to(self, x: float) -> bool:
+        """Whether ``ppf(0) <= x``: the distribution can produce ``x`` or less."""
+        return bool(self.ppf(np.array([0.0]))[0] <= x)
+
+    def reaches_up_to(self, x: float) -> bool:
+        """Whether ``ppf(1) >= x``: the distribution can produce ``x`` or more."""
+        return bool(self.ppf(np.array([1.0]))[0] >= x)
 
 
 class FixedEngine(Engine):
@@ -143,10 +156,67 @@ class ScipyEngine(ContinuousEngine):
     """
 
     def __init__(self, frozen: Any) -> None:
-        self._dist = frozen
+        self._frozen: Any = frozen
+        self._recipe: tuple[str, tuple[float, ...], dict[str, float]] | None = None
+        self._floor = 0.0
+        self._half: float | None = None
         lower, upper = frozen.support()
-        self.lower, self.upper = float(lower), float(upper)
+        self._set_support(float(lower), float(upper))
+
+    @classmethod
+    def deferred(
+        cls, family: str, shapes: tuple[float, ...], standard: tuple[float, float],
+        loc: float = 0.0, scale: float = 1.0, floor: float = 0.0, half: float | None = None,
+    ) -> ScipyEngine:
+        """``ScipyEngine(scipy.stats.<family>(*shapes, loc=loc, scale=scale))``, made on first use.
+
+        Importing ``scipy.stats`` takes longer than validating a scenario, which needs only the
+        support and the ends. ``standard`` is the family's support for these (valid) shapes at
+        ``loc=0, scale=1``; the support is then computed as scipy does, ``(a * scale + loc,
+        b * scale + loc)``. ``floor`` (> 0), if given, is a proven lower bound on ``ppf(0)`` (the
+        clipped quantile) for a family unbounded on the left or open at 0. ``half``, if given, is
+        scipy's ``ppf(0.5)`` computed as scipy computes it (``0.5 * scale + loc`` for a uniform).
+        With a non-finite ``loc`` or ``scale`` the distribution is built at once.
+        """
+        recipe = (family, shapes, {"loc": loc, "scale": scale})
+        if not (math.isfinite(loc) and math.isfinite(scale) and scale > 0.0):
+            return cls(_freeze(recipe))
+        engine = cls.__new__(cls)
+        engine._frozen = None
+        engine._recipe = recipe
+        engine._floor = floor
+        engine._half = half
+        a, b = standard
+        engine._set_support(a * scale + loc, b * scale + loc)
+        return engine
+
+    def _set_support(self, lower: float, upper: float) -> None:
+        self.lower, self.upper = lower, upper
         self.exact_ends = math.isfinite(self.lower) and math.isfinite(self.upper)
+
+    @property
+    def _dist(self) -> Any:
+        if self._frozen is None:
+            assert self._recipe is not None
+            self._frozen = _freeze(self._recipe)
+        return self._frozen
+
+    def median(self) -> float:
+        if self._half is not None:  # as ppf does: clipped to the support
+            return min(max(self._half, self.lower), self.upper)
+        return super().median()
+
+    def reaches_down_to(self, x: float) -> bool:
+        if self.exact_ends:
+            return self.lower <= x  # ppf(0) is the lower end exactly
+        if x < self._floor:
+            return False
+        return super().reaches_down_to(x)
+
+    def reaches_up_to(self, x: float) -> bool:
+        if self.exact_ends:
+            return self.upper >= x  # ppf(1) is the upper end exactly
+        return super().reaches_up_to(x)
 
     def ppf(self, u: FloatArray) -> FloatArray:
         values = self.raw_ppf(np.clip(u, TINY, 1.0 - TINY))
@@ -177,6 +247,13 @@ class ScipyEngine(ContinuousEngine):
 
     def sf_from(self, x: float) -> float:
         return float(self._dist.sf(x))
+
+
+def _freeze(recipe: tuple[str, tuple[float, ...], dict[str, float]]) -> Any:
+    from scipy import stats
+
+    family, shapes, where = recipe
+    return getattr(stats, family)(*shapes, **where)
 
 
 class EmpiricalEngine(ContinuousEngine):

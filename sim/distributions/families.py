@@ -1,7 +1,9 @@
 """The parametric families: fixed, uniform, loguniform, normal, lognormal, triangular, pert, beta.
 
 Each model checks its parameters with messages such as ``low=5.0 must be less than high=3.0`` and
-builds a frozen scipy distribution once, when validated. scipy is imported on first use.
+builds its engine once, when validated; the frozen scipy distribution behind it is made on first
+use (validation needs only the support, which is computed as scipy does), so that checking a
+scenario does not import ``scipy.stats``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,26 @@ def _mode_within(low: float, mode: float, high: float) -> None:
         fail(f"mode={mode!r} must lie within [low={low!r}, high={high!r}]", at="mode", value=mode)
 
 
+# scipy.special.ndtri at the percentiles a user may give (a test checks them), so that fitting a
+# percentile form does not import scipy.
+_NDTRI = {
+    0.05: -1.6448536269514729,
+    0.10: -1.2815515655446004,
+    0.25: -0.6744897501960817,
+    0.50: 0.0,
+    0.75: 0.6744897501960817,
+    0.90: 1.2815515655446004,
+    0.95: 1.6448536269514722,
+}
+
+# ndtri(2**-53), less a margin: the clipped ppf(0) of a lognormal is at least
+# ``median * exp(sigma * _Z_TINY)`` (see LogNormal._make_base_engine).
+_Z_TINY = -8.2095361516013870 - 1e-6
+
+
 def _z(p: float) -> float:
+    if p in _NDTRI:
+        return _NDTRI[p]
     from scipy.special import ndtri
 
     return float(ndtri(p))
@@ -75,11 +96,12 @@ class Uniform(PercentileForm):
         return xa - pa * width, xb + (1.0 - pb) * width
 
     def _make_base_engine(self) -> Engine:
-        from scipy import stats
-
         low, high = self.parameters()
         _ordered(low, high)
-        return ScipyEngine(stats.uniform(loc=low, scale=high - low))
+        scale = high - low
+        return ScipyEngine.deferred(
+            "uniform", (), (0.0, 1.0), loc=low, scale=scale, half=0.5 * scale + low
+        )
 
 
 class LogUniform(PercentileForm):
@@ -98,12 +120,10 @@ class LogUniform(PercentileForm):
         return math.exp(math.log(xa) - pa * width), math.exp(math.log(xb) + (1.0 - pb) * width)
 
     def _make_base_engine(self) -> Engine:
-        from scipy import stats
-
         low, high = self.parameters()
         _positive("low", low)
         _ordered(low, high)
-        return ScipyEngine(stats.loguniform(low, high))
+        return ScipyEngine.deferred("loguniform", (low, high), (low, high))
 
 
 class Normal(PercentileForm):
@@ -122,11 +142,10 @@ class Normal(PercentileForm):
         return xa - sd * za, sd
 
     def _make_base_engine(self) -> Engine:
-        from scipy import stats
-
         mean, sd = self.parameters()
         _positive("sd", sd)
-        return ScipyEngine(stats.norm(loc=mean, scale=sd))
+        infinity = math.inf
+        return ScipyEngine.deferred("norm", (), (-infinity, infinity), loc=mean, scale=sd)
 
 
 class LogNormal(PercentileForm):
@@ -148,12 +167,16 @@ class LogNormal(PercentileForm):
         return math.exp(math.log(xa) - sigma * za), sigma
 
     def _make_base_engine(self) -> Engine:
-        from scipy import stats
-
         median, sigma = self.parameters()
         _positive("median", median)
         _positive("sigma", sigma)
-        return ScipyEngine(stats.lognorm(s=sigma, scale=median))
+        # A floor well inside the normal floats is a proven lower bound on ppf(0); near underflow
+        # there is none (0), and a domain check asks scipy.
+        log_floor = math.log(median) + sigma * _Z_TINY - 1e-6
+        floor = math.exp(log_floor) if log_floor > -700.0 else 0.0
+        return ScipyEngine.deferred(
+            "lognorm", (sigma,), (0.0, math.inf), scale=median, floor=floor
+        )
 
 
 class Triangular(Truncatable):
@@ -165,13 +188,10 @@ class Triangular(Truncatable):
     high: Real = Field(description="Upper end (> low).")
 
     def _make_base_engine(self) -> Engine:
-        from scipy import stats
-
         _mode_within(self.low, self.mode, self.high)
         width = self.high - self.low
-        return ScipyEngine(
-            stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
-        )
+        c = (self.mode - self.low) / width
+        return ScipyEngine.deferred("triang", (c,), (0.0, 1.0), loc=self.low, scale=width)
 
 
 class Pert(Truncatable):
@@ -188,14 +208,12 @@ class Pert(Truncatable):
     shape: Real = Field(default=4.0, description="Concentration around the mode (> 0).")
 
     def _make_base_engine(self) -> Engine:
-        from scipy import stats
-
         _mode_within(self.low, self.mode, self.high)
         _positive("shape", self.shape)
         width = self.high - self.low
         a = 1.0 + self.shape * (self.mode - self.low) / width
         b = 1.0 + self.shape * (self.high - self.mode) / width
-        return ScipyEngine(stats.beta(a, b, loc=self.low, scale=width))
+        return ScipyEngine.deferred("beta", (a, b), (0.0, 1.0), loc=self.low, scale=width)
 
 
 class Beta(Truncatable):
@@ -208,13 +226,11 @@ class Beta(Truncatable):
     high: Real = Field(default=1.0, description="Upper end (> low).")
 
     def _make_base_engine(self) -> Engine:
-        from scipy import stats
-
         _positive("alpha", self.alpha)
         _positive("beta", self.beta)
         _ordered(self.low, self.high)
-        return ScipyEngine(
-            stats.beta(self.alpha, self.beta, loc=self.low, scale=self.high - self.low)
+        return ScipyEngine.deferred(
+            "beta", (self.alpha, self.beta), (0.0, 1.0), loc=self.low, scale=self.high - self.low
         )
 
 

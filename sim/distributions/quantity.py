@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import numpy as np
 from pydantic import Discriminator, GetCoreSchemaHandler, GetJsonSchemaHandler, Tag, WrapValidator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
@@ -120,7 +119,6 @@ class _Domain:
         # support() says where the distribution lives; ppf(0) and ppf(1) are what it can actually
         # produce, which decides open bounds: a lognormal never returns 0, a uniform on [0, 1] does.
         low, high = dist.support()
-        first, last = (float(x) for x in dist.ppf(np.array([0.0, 1.0])))
         found: list[str] = []
         strict: list[str] = []
         fix_low: float | None = None
@@ -128,14 +126,14 @@ class _Domain:
         if self.ge is not None and low < self.ge:
             found.append(f"values below {fmt(self.ge)}")
             fix_low = self.ge
-        if self.gt is not None and (low < self.gt or first <= self.gt):
+        if self.gt is not None and (low < self.gt or dist.reaches_down_to(self.gt)):
             bound = fmt(self.gt)
             found.append(f"values below {bound}" if low < self.gt else f"the value {bound}")
             strict.append(f"above {bound}")
         if self.le is not None and high > self.le:
             found.append(f"values above {fmt(self.le)}")
             fix_high = self.le
-        if self.lt is not None and (high > self.lt or last >= self.lt):
+        if self.lt is not None and (high > self.lt or dist.reaches_up_to(self.lt)):
             bound = fmt(self.lt)
             found.append(f"values above {bound}" if high > self.lt else f"the value {bound}")
             strict.append(f"below {bound}")
