@@ -412,9 +412,12 @@ def main() -> None:
     t0 = time.perf_counter()
     mode = "smoke" if args.smoke else "full"
     load = _load()
-    print(f"capexsim benchmark suite ({mode}); {_machine()['cpus']} CPUs, load average "
-          f"{load:.2f} at the start; ratios are the meaningful figures on a shared machine",
-          flush=True)
+    from sim.model import engine_build
+
+    engine = engine_build()
+    print(f"capexsim benchmark suite ({mode}); engine {engine}; {_machine()['cpus']} CPUs, "
+          f"load average {load:.2f} at the start; ratios are the meaningful figures on a "
+          "shared machine", flush=True)
     model = Model(sizes.overrides)
     warm = range(0, 2)
     model.run(warm, model.inputs(warm))  # caches: catalog, scipy, Sobol' engines
@@ -436,6 +439,7 @@ def main() -> None:
         "mode": mode,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": _commit(),
+        "engine": engine,
         "machine": _machine(),
         "load_average": {"start": load, "end": _load()},
         "sizes": asdict(sizes),

@@ -81,3 +81,28 @@ def test_benchmark_suite_smoke(tmp_path: Path) -> None:
         if row["result"] != "skip":
             assert isinstance(row["value"], float), row
     assert sum(1 for row in rows if row["goal"]) == 8
+
+
+def test_compare_puts_saved_runs_side_by_side(tmp_path: Path) -> None:
+    """benchmarks/compare.py: each measure of the first run with every run's value and the
+    later runs' ratios to it (here a run whose rates are all doubled)."""
+    import json
+
+    baseline = ROOT / "benchmarks" / "results" / "baseline.json"
+    after = json.loads(baseline.read_text())
+    for row in after["rows"]:
+        if row["unit"] == "replications/s" and row["value"] is not None:
+            row["value"] *= 2
+    doubled = tmp_path / "after.json"
+    doubled.write_text(json.dumps(after))
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "compare.py"), str(baseline), str(doubled),
+         "--labels", "before,after"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in run.stdout.splitlines()[2:]}
+    assert rows["direct loop over the model"][-1] == "2.00x"
+    assert rows["events per replication"][-1] == "1.00x"
+    assert rows["engine"][1:3] == ["python", "python"]
