@@ -175,3 +175,23 @@ def test_sketch_sums_are_exact() -> None:
     values = np.array([1e20, 1.0, -1e20, 3.0, 1e-10]).reshape(5, 1, 1)
     sketch = SeriesSketch.merge([SeriesSketch.of(("x",), values[i:i + 1]) for i in range(5)])
     assert sketch.means()[0, 0] == (4.0 + 1e-10) / 5
+
+
+def test_sketch_exact_sums_and_extremes_by_hand() -> None:
+    """A cell's sum is kept exactly, as floats whose exact sum is the values' exact sum
+    (1e16 + 1 + 1 + ... is not a double), checked with rationals; each histogram bin keeps its
+    count and its least and greatest value."""
+    from fractions import Fraction
+
+    from sim.store.sketch import SeriesSketch
+
+    values = [1e16, 1.0, 1.0, 2.5, 2.5000001, -3e-9]
+    sketch = SeriesSketch.of(["x"], np.array(values).reshape(len(values), 1, 1))
+    parts = sketch.sums[0].tolist()
+    assert sum(map(Fraction, parts)) == sum(map(Fraction, values))
+    assert len([x for x in parts if x != 0.0]) >= 2  # one double cannot hold it
+    # bins in value order: -3e-9; 1.0 (twice); 2.5 and 2.5000001 (same exponent and top six
+    # mantissa bits); 1e16
+    assert sketch.counts.tolist() == [1, 2, 2, 1]
+    assert sketch.mins.tolist() == [-3e-9, 1.0, 2.5, 1e16]
+    assert sketch.maxs.tolist() == [-3e-9, 1.0, 2.5000001, 1e16]

@@ -52,24 +52,27 @@ def _keys(values: Floats) -> Ints:
     return np.where(values < 0, -magnitude, magnitude)
 
 
-def _exact_parts(columns: Sequence[Sequence[float]]) -> Floats:
+def _exact_parts(columns: list[list[float]]) -> Floats:
     """For each column, non-overlapping floats summing exactly to the column's sum; shape
-    ``[columns, parts]``, padded with zeros."""
-    rows: list[list[float]] = []
-    for column in columns:
-        values = list(column)
-        parts: list[float] = []
-        while True:
-            residual = math.fsum(values)  # correctly rounded; 0.0 only when exactly 0
-            if residual == 0.0:
-                break
-            parts.append(residual)
-            values.append(-residual)
-        rows.append(parts)
-    width = max((len(p) for p in rows), default=0)
-    out = np.zeros((len(rows), width))
-    for i, parts in enumerate(rows):
-        out[i, : len(parts)] = parts
+    ``[columns, parts]``, padded with zeros. The columns are consumed (extended in place).
+
+    Each pass takes the correctly rounded sum of what is left (``math.fsum``, 0.0 only when
+    that is exactly 0) and removes it; passes run over all the columns still open at once."""
+    parts: list[list[float]] = [[] for _ in columns]
+    open_ = list(range(len(columns)))
+    while open_:
+        residuals = list(map(math.fsum, (columns[i] for i in open_)))
+        still = []
+        for i, residual in zip(open_, residuals, strict=True):
+            if residual != 0.0:
+                parts[i].append(residual)
+                columns[i].append(-residual)
+                still.append(i)
+        open_ = still
+    width = max((len(p) for p in parts), default=0)
+    out = np.zeros((len(parts), width))
+    for i, found in enumerate(parts):
+        out[i, : len(found)] = found
     return out
 
 
@@ -114,13 +117,16 @@ class SeriesSketch:
         cell = np.broadcast_to(np.arange(flat.shape[1], dtype=np.int64), flat.shape)[ok]
         values = flat[ok]
         codes = cell * _SPAN + _keys(values) + _KEY_LIMIT
-        order = np.lexsort((values, codes))
+        order = np.argsort(codes, kind="stable")
         codes, values = codes[order], values[order]
         first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        last = np.r_[first[1:], len(codes)] - 1
+        if len(codes):
+            mins, maxs = np.minimum.reduceat(values, first), np.maximum.reduceat(values, first)
+        else:
+            mins = maxs = values
         sums = _exact_parts(np.where(ok, flat, 0.0).T.tolist())
         return cls(tuple(names), months, n, codes[first], np.diff(np.r_[first, len(codes)]),
-                   values[first], values[last], sums, ok.sum(axis=0).astype(np.int64))
+                   mins, maxs, sums, ok.sum(axis=0).astype(np.int64))
 
     @classmethod
     def merge(cls, sketches: Sequence[SeriesSketch]) -> SeriesSketch:
