@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+BARE_EVENTS = "time per replication, in bare SimPy events"
 _COUNT = re.compile(r"\s*\((?=[^)]*\d)[^)]*\)$")  # "(300,003 events)", not "(direct loop)"
 
 
@@ -35,8 +36,27 @@ def _format(value: float | None, unit: str) -> str:
     return f"{value:.3g}"
 
 
+def _with_bare_events(run: dict[str, Any]) -> dict[str, Any]:
+    """``run`` with the row "time per replication, in bare SimPy events" (a replication's time
+    over a bare SimPy event's, in the same run: the cost least moved by the machine's load),
+    derived when an older run lacks it."""
+    rows = run["rows"]
+    if any(row["name"] == BARE_EVENTS for row in rows):
+        return run
+    found = {_key(row)[1]: row["value"] for row in rows}
+    per_rep, bare = found.get("time per replication (direct loop)"), found.get(
+        "bare SimPy event rate")
+    if per_rep is None or bare is None:
+        return run
+    extra = {"section": "1 engine", "name": BARE_EVENTS, "value": per_rep / 1e3 * bare,
+             "unit": "events"}
+    at = next(i for i, row in enumerate(rows) if row["name"].startswith("time per replication"))
+    return {**run, "rows": [*rows[:at + 1], extra, *rows[at + 1:]]}
+
+
 def compare(runs: list[dict[str, Any]], labels: list[str]) -> str:
     """The Markdown table of ``runs`` (parsed suite JSON files), labelled ``labels``."""
+    runs = [_with_bare_events(run) for run in runs]
     first = runs[0]
     found = [{_key(row): row for row in run["rows"]} for run in runs]
     head = ["measure", "unit", *labels, *(f"{label} / {labels[0]}" for label in labels[1:])]

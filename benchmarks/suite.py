@@ -69,6 +69,7 @@ from _common import (
 from bench_memory import measure as measure_memory
 
 RESULTS = ROOT / "benchmarks" / "results"
+BARE_EVENTS = "time per replication, in bare SimPy events"
 
 
 @dataclass
@@ -253,6 +254,8 @@ def engine_rows(sizes: Sizes, model: Model, direct: Direct) -> list[Row]:
         Row(section, "events per replication", events, "events"),
         Row(section, "Python function calls per replication", calls, "calls"),
         Row(section, "time per replication (direct loop)", direct.per_rep * 1e3, "ms"),
+        Row(section, BARE_EVENTS, direct.per_rep * bare_rate, "events",
+            note="a replication's time over a bare SimPy event's: the load-robust cost"),
     ]
 
 

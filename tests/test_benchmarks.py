@@ -48,6 +48,7 @@ SUITE_ROWS = [
     "bare SimPy event rate", "model event rate, reference scenario",
     "model / bare SimPy event rate", "events per replication",
     "Python function calls per replication", "time per replication (direct loop)",
+    "time per replication, in bare SimPy events",
     "direct loop over the model", "runner, serial (this process)",
     "runner overhead, 1 - serial / direct loop", "of which drawing the inputs",
     "runner, processes, 1 worker",
