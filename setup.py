@@ -7,7 +7,8 @@ compiled modules would shadow edits to their sources). mypyc type-checks what it
 the dependencies and stubs go in first:
 
     python3 -m venv .venv-fast && .venv-fast/bin/pip install -q 'setuptools>=69' wheel '.[dev]'
-    CAPEXSIM_COMPILE=1 .venv-fast/bin/pip install -q --no-build-isolation --no-deps --force-reinstall .
+    CAPEXSIM_COMPILE=1 .venv-fast/bin/pip install -q --no-build-isolation --no-deps \
+        --force-reinstall .
 
 ``sim.model.engine_build()`` and every run's ``manifest.json`` say which engine ran.
 """
