@@ -14,6 +14,7 @@ either way are avoided unless a docstring states the order.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -182,6 +183,24 @@ def test_a_fleet_of_nothing() -> None:
     assert k["demand_served_fraction"] == 0.0
     assert k["total_cost_of_ownership_usd"] == pytest.approx(1.5e6 / 180 * 3)
     assert series(result, "kpi.domestic_compute_share") == [0.0] * 6
+
+
+def test_demand_noise_is_drawn_from_its_keyed_stream() -> None:
+    """Volatility 0.2 a month: month m's demand is 1e4 tokens/s x exp(0.2 z_m - 0.02), z_m
+    the m-th standard normal of the stream ``demand:volatility`` of replication 0, seeded as
+    the README says: SeedSequence(seed, spawn_key=(replication, blake2b-8 of the name >> 1))."""
+    seed = 12345
+    result = run_nominal(load_scenario(HW1, ["inference.volatility_per_month=0.2"]), seed=seed,
+                         check=True)
+    digest = hashlib.blake2b(b"demand:volatility", digest_size=8).digest()
+    key = int.from_bytes(digest, "little") >> 1
+    z = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+        seed, spawn_key=(0, key)))).standard_normal(7)
+    noise = np.exp(0.2 * z - 0.02)
+    assert series(result, "demand_tokens_per_day") == pytest.approx(
+        list(8.64e8 * noise[:6]), rel=1e-12)
+    assert series(result, "tokens_demanded") == pytest.approx(list(1e4 * noise[:6] * MONTH_S),
+                                                              rel=1e-12)
 
 
 # -- hand-worked scenario 2 ---------------------------------------------------------------------
