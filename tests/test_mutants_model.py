@@ -659,6 +659,31 @@ def test_ledger_errors_say_what_broke() -> None:
         ledger.settle("chips", 1.0)
 
 
+def test_a_big_ledger_with_awkward_fractions_passes_its_check() -> None:
+    """Two years of $10B/3, $10B/7 and $10B/11 a month, committed, moved, settled, cancelled
+    and lapsed by thirds, sevenths and thirteenths: floating-point dust of ~1e-5 dollars on
+    ~1e11 is not an imbalance (the tolerance is relative to the balances)."""
+    ledger = Ledger()
+    for m in range(24):
+        ledger.release("chips", 1e10 / 3, float(m))
+        ledger.release("datacenter", 1e10 / 7, float(m))
+        ledger.release("leases", 1e10 / 11, float(m))
+        ledger.commit("chips", ledger.available("chips") / 7 * 3)
+        ledger.transfer("datacenter", "leases", m - 2, 1 / 3)
+        ledger.transfer("leases", "chips", m - 1, 1 / 7)
+        committed = ledger.accounts["chips"].committed
+        ledger.settle("chips", committed / 3)
+        ledger.cancel("chips", committed / 9, 1 / 3)
+        ledger.commit("leases", ledger.available("leases") / 13)
+        if m % 5 == 4:
+            ledger.lapse()
+    ledger.check()
+    released = 24 * 1e10 * (1 / 3 + 1 / 7 + 1 / 11)
+    parts = sum(ledger.total(state) for state in ("spent", "committed", "refunded", "lost",
+                                                    "unspent"))
+    assert parts == pytest.approx(released, rel=1e-12)
+
+
 @pytest.mark.parametrize("broken", ["spent", "vintage", "negative"])
 def test_the_check_finds_each_kind_of_imbalance(broken: str) -> None:
     ledger = Ledger()
