@@ -37,12 +37,14 @@ def run(path: Path, *sets: str) -> ReplicationResult:
     return run_nominal(load_scenario(path, list(sets)), check=True)
 
 
-@pytest.fixture(scope="module")
+# Function-scoped on purpose: mutmut runs, for each mutant, only the tests that called the
+# mutated function, and a module-scoped replication would count for the first test only.
+@pytest.fixture
 def hw1() -> ReplicationResult:
     return run(HW1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hw2() -> ReplicationResult:
     return run(HW2)
 
