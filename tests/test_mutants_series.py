@@ -135,6 +135,16 @@ def test_money_month_by_month(hw1: ReplicationResult) -> None:
     assert series(hw1, "kpi.capex_lost_to_policy_usd") == pytest.approx([0, 0] + [1.5e6] * 4)
 
 
+def test_two_orders_in_one_month_are_both_committed() -> None:
+    """Supply 100 a quarter with a 1.5x premium ceiling (tests/test_hand_worked.py): month 0
+    orders 100 H100 at $25,000 and 14.2857 at the $35,000 premium, committing all its $3M;
+    month 1 the 35.714 premium units left, $1.25M."""
+    result = run(HW1, "chips.H100.supply_per_quarter=100",
+                 "chips.H100.premium_supply_multiplier=1.5",
+                 "chips.H100.supply_price_elasticity=1.0")
+    assert series(result, "committed_chips_usd") == pytest.approx([3e6, 1.25e6, 0, 0, 0, 0])
+
+
 def test_unspent_money_that_lapsed_is_still_unspent() -> None:
     """Without carry-over the datacenter's month-1 $1.5M lapses at the end of month 1: still
     unspent ($1.5M), not negative; the lease is paid for months 0 and 1 only, $2 x 1,353,900
