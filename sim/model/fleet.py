@@ -94,10 +94,6 @@ class Fleet:
     def used_mw(self, site: str) -> float:
         return sum(p.count * p.facility_w for p in self._site_pools[site]) / 1e6
 
-    def used_mw_by_site(self) -> dict[str, float]:
-        """:meth:`used_mw` of every site, in one pass over the pools (same sums)."""
-        return {site: self.used_mw(site) for site in self.sites}
-
     def free_mw(self, site: str) -> float:
         return self.capacity_mw[site] - self.used_mw(site)
 

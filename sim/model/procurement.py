@@ -124,9 +124,15 @@ def supply_left(chip: ChipInputs, used: float) -> dict[str, float]:
     """Units left this quarter by tier, before any quota, given ``used`` units of the
     quarter's cap already taken: the base tier up to ``supply_per_quarter``, the premium tier
     from there up to ``premium_supply_multiplier`` times it."""
+    return {tier: _tier_left(chip, used, tier) for tier in ("base", "premium")}
+
+
+def _tier_left(chip: ChipInputs, used: float, tier: str) -> float:
+    """One tier of :func:`supply_left`."""
     base = chip.supply_per_quarter
-    return {"base": max(0.0, base - used),
-            "premium": max(0.0, base * chip.premium_supply_multiplier - max(used, base))}
+    if tier == "base":
+        return max(0.0, base - used)
+    return max(0.0, base * chip.premium_supply_multiplier - max(used, base))
 
 
 def plan(inputs: Inputs, rulebook: Rulebook, t: float, budget_usd: float,
@@ -136,15 +142,9 @@ def plan(inputs: Inputs, rulebook: Rulebook, t: float, budget_usd: float,
     each chip's share of its quarterly cap used so far (before quotas)."""
     money = budget_usd
     left: dict[tuple[str, str], float] = {}
-    for o in offers:  # supply_left(o.chip, used)[o.tier], without building both tiers
-        chip = o.chip
-        used = supply_used.get(chip.name, 0.0)
-        base = chip.supply_per_quarter
-        if o.tier == "base":
-            cap = max(0.0, base - used)
-        else:
-            cap = max(0.0, base * chip.premium_supply_multiplier - max(used, base))
-        left[(chip.name, o.tier)] = max(0.0, cap * o.status.supply_factor)
+    for o in offers:
+        cap = _tier_left(o.chip, supply_used.get(o.chip.name, 0.0), o.tier)
+        left[(o.chip.name, o.tier)] = max(0.0, cap * o.status.supply_factor)
     bought: list[Purchase] = []
 
     def buy(option: Option, wanted: float, cash: float) -> float:
