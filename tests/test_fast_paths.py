@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sim.api import correlation_spec
@@ -32,16 +32,30 @@ DESTINATIONS: tuple[Destination, ...] = ("domestic", "overseas_owned", "leased")
 
 @given(rep=st.integers(0, 3), month=st.integers(0, 60),
        agent=st.floats(0.0, 1.0), context=st.floats(1.0, 2e6), batch=st.floats(1.0, 4096.0),
-       kv=st.floats(0.0, 2e6), horizon=st.floats(1.0, 120.0))
-def test_chip_serving_equals_chip_tokens_per_s(rep: int, month: int, agent: float,
-                                               context: float, batch: float, kv: float,
-                                               horizon: float) -> None:
+       kv=st.floats(0.0, 2e6), horizon=st.floats(1.0, 120.0),
+       bytes_per_param=st.sampled_from([0.5, 1.0, 2.0]),
+       total_params=st.floats(1e9, 2e12), active_share=st.floats(0.01, 1.0),
+       hbm=st.sampled_from([0.0, 0.01, 0.05, 1.0, 4.0]), bandwidth=st.sampled_from([0.0, 1.0]))
+@example(rep=0, month=12, agent=0.0, context=4096.0, batch=64.0, kv=0.0, horizon=36.0,
+         bytes_per_param=2.0, total_params=2e12, active_share=0.05, hbm=0.01, bandwidth=1.0)
+def test_chip_serving_equals_chip_tokens_per_s(
+        rep: int, month: int, agent: float, context: float, batch: float, kv: float,
+        horizon: float, bytes_per_param: float, total_params: float, active_share: float,
+        hbm: float, bandwidth: float) -> None:
     """Every chip of the reference scenario, its drawn demand varied over contexts, decode
-    batches and KV sizes that reach the replica limit and the compute and memory bounds."""
+    batches, KV sizes, weight precisions and model sizes that reach the replica limit and
+    the compute and memory bounds, and chips with less (or no) memory or bandwidth. The
+    example is a model whose two-byte weights alone need more than 4,096 replicas' memory."""
     inputs = INPUTS[rep]
     d = dataclasses.replace(inputs.demand, agent_share_end=agent, agent_context_tokens=context,
-                            decode_batch=batch, kv_bytes_per_token=kv)
-    for chip in inputs.chips.values():
+                            decode_batch=batch, kv_bytes_per_token=kv,
+                            bytes_per_param=bytes_per_param, total_params=total_params,
+                            active_params=total_params * active_share)
+    for original in inputs.chips.values():
+        attrs = dataclasses.replace(original.attrs, hbm_gb=original.attrs.hbm_gb * hbm,
+                                    hbm_bandwidth_gb_s=original.attrs.hbm_bandwidth_gb_s
+                                    * bandwidth)
+        chip = dataclasses.replace(original, attrs=attrs)
         serving = ChipServing(chip, d, horizon)
         expected = chip_tokens_per_s(chip, d, float(month), horizon)
         assert serving.tokens_per_s(float(month)) == expected, chip.name

@@ -166,7 +166,7 @@ class ChipServing:
     that does not change with ``t`` computed once; the same arithmetic in the same order, so
     the same floats (a test checks they are equal)."""
 
-    __slots__ = ("_attn", "_batch", "_bpp", "_chip", "_compute", "_d", "_fixed_flop",
+    __slots__ = ("_attn", "_batch", "_chip", "_compute", "_d", "_fixed_flop",
                  "_hbm", "_horizon", "_kv", "_memory", "_weights", "_weights_read")
 
     def __init__(self, chip: ChipInputs, d: DemandInputs, horizon: float) -> None:
@@ -178,7 +178,6 @@ class ChipServing:
         self._hbm = a.hbm_gb * 1e9 * HBM_USABLE
         self._batch = d.decode_batch
         self._kv = d.kv_bytes_per_token
-        self._bpp = d.bytes_per_param
         self._weights = d.total_params * d.bytes_per_param
         self._weights_read = min(d.total_params, d.active_params * d.decode_batch) * (
             d.bytes_per_param)
