@@ -96,3 +96,61 @@ def test_a_surprise_free_denial_never_raises_secured_compute() -> None:
     }
     scenario = validate_document(YamlDocument(data=data, source="<test>"))
     assert check_all(scenario, seed=0) == []
+
+
+def test_rules_landing_together_cancel_in_the_name_of_the_rule_that_denies() -> None:
+    """Found with random examples: a deny rule (effective 2025-11, generated) and a power
+    subsidy landing at the same instant. The subsidy's landing was handled first and the
+    cancellation it triggered was put down to it, so the foresight invariant saw an order
+    'cancelled by' an announced subsidy. The cancellation names the deny rule now."""
+    from sim.loading import validate_document
+    from sim.yamlio import YamlDocument
+
+    chip = {"price_usd": 5000.0, "memory_share": 0.0, "server_multiplier": 1.0,
+            "price_trend_per_year": 0.0, "supply_per_quarter": 0.0, "lead_time_months": 0.0,
+            "annual_failure_rate": 0.0, "useful_life_years": 1.0, "training_mfu": 0.5,
+            "mfu_loss_per_doubling": 0.0, "inference_utilisation": 0.5,
+            "decode_bandwidth_efficiency": 0.5}
+    site = {"kind": "domestic", "region": "generated", "power_mw": 0.0, "pue": 1.5,
+            "server_power_overhead": 1.0, "electricity_usd_per_kwh": 0.125}
+    data = {
+        "name": "generated", "clock": {"start": "2025-09", "horizon_months": 3},
+        "currency": {"cny_per_usd": 7.0},
+        "budget": {"tranches": [{"start": "2025-09", "months": 1, "amount": 1e8,
+                                 "currency": "USD", "split": {"chips": 1.0, "datacenter": 0.0,
+                                                              "leases": 0.0}}],
+                   "carry_over": False, "transfers": []},
+        "memory_price_index": [{"month": "2025-09", "index": 1.0}],
+        "chips": {"H20": chip, "H100": chip,
+                  "H200": {**chip, "supply_per_quarter": 1.0, "lead_time_months": 2.0}},
+        "export_controls": {
+            "rule_sets": ["cn_2025_01_domestic_share", "cn_2025_11_power_subsidy"],
+            "rules": [{"id": "generated_rule", "title": "generated", "authority": "US",
+                       "source": "assumption: generated", "effective": "2025-11",
+                       "probability": {"dist": "uniform", "low": 0.0, "high": 1.0},
+                       "chips": "name == 'H200'", "destinations": ["domestic"],
+                       "effect": {"kind": "deny"}}]},
+        "sites": [{**site, "name": "site0",
+                   "builds": [{"power_mw": 1.0, "cost_usd_per_mw": 1e6,
+                               "lead_time_months": 1.0, "start": "2025-09"}]},
+                  {**site, "name": "site1", "builds": []}],
+        "leases": [], "fleet": [],
+        "training": {"reference_cluster_chips": 1, "restart_cost_hours": 0.0, "runs": []},
+        "inference": {"tokens_per_day": 1e9, "output_share": 0.0, "growth_per_year": 1.0,
+                      "agent_share_start": 0.0, "agent_share_end": 0.0, "context_tokens": 100.0,
+                      "agent_context_tokens": 1000.0, "context_growth_per_year": 1.0,
+                      "efficiency_gain_per_year": 1.0, "domestic_only_share": 0.0,
+                      "model": {"active_params": 2e10, "total_params": 2e11,
+                                "bytes_per_param": 1.0, "kv_bytes_per_token": 1e4,
+                                "attention_flop_per_context_token": 0.0, "decode_batch": 1}},
+        "allocation": {"policy": "inference_first"},
+        "procurement": {"policy": "best_value", "objective": "training",
+                        "refund_on_cancel_fraction": 0.0},
+        "monte_carlo": {"runs": 10, "seed": 0},
+    }
+    scenario = validate_document(YamlDocument(data=data, source="<generated>"))
+    assert check_all(scenario, seed=0) == []
+    cancels = [e.message for r in range(10)
+               for e in (replicate(scenario, r, trace=True).trace or []) if e.kind == "cancel"]
+    assert cancels, "the deny rule should cancel the H200 order in some replication"
+    assert all("generated_rule landed before delivery" in m for m in cancels), cancels

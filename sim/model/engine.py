@@ -423,8 +423,12 @@ class Replication:
         rule = next(r for r in self.rules.rules if r.id == rule_id)
         self.log("rule", f"{rule.id} lands: {rule.title}")
         for order in list(self.orders):
-            if self.rules.obtainable(order.option.chip, order.option.kind, t) is None:
-                self._cancel(order, f"{rule.id} landed before delivery", (rule.id,))
+            chip, kind = order.option.chip, order.option.kind
+            if self.rules.obtainable(chip, kind, t) is None:
+                # the rules that deny it (or refuse its licence): when rules land together,
+                # not always the one whose landing is handled first
+                ids = self.rules.status(chip, kind, t).rule_ids
+                self._cancel(order, f"{', '.join(ids)} landed before delivery", ids)
         for held in self.leases:
             if not held.alive:
                 continue
