@@ -58,7 +58,6 @@ def test_chip_serving_equals_chip_tokens_per_s(
         chip = dataclasses.replace(original, attrs=attrs)
         serving = ChipServing(chip, d, horizon)
         expected = chip_tokens_per_s(chip, d, float(month), horizon)
-        assert serving.tokens_per_s(float(month)) == expected, chip.name
         assert serving.table(month + 2)[month] == expected, chip.name
 
 

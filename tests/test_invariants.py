@@ -54,6 +54,29 @@ def test_another_seed_another_result_on_the_reference_scenario() -> None:
     assert a.kpis["spent_usd"] != b.kpis["spent_usd"]
 
 
+_FOUND_DEMAND = {
+    "inference": {"tokens_per_day": 1e9, "output_share": 0.0, "growth_per_year": 1.0,
+                  "agent_share_start": 0.0, "agent_share_end": 0.0, "context_tokens": 100.0,
+                  "agent_context_tokens": 1000.0, "context_growth_per_year": 1.0,
+                  "efficiency_gain_per_year": 1.0, "domestic_only_share": 0.0,
+                  "model": {"active_params": 2e10, "total_params": 2e11, "bytes_per_param": 1.0,
+                            "kv_bytes_per_token": 1e4, "attention_flop_per_context_token": 0.0,
+                            "decode_batch": 1}},
+    "allocation": {"policy": "inference_first"},
+    "procurement": {"policy": "best_value", "objective": "training",
+                    "refund_on_cancel_fraction": 0.0},
+}
+"""The demand, allocation and procurement sections of the scenarios random examples found."""
+
+
+def _found(data: dict[str, object]) -> Scenario:
+    """A scenario a random example found: ``data`` with :data:`_FOUND_DEMAND`'s sections."""
+    from sim.loading import validate_document
+    from sim.yamlio import YamlDocument
+
+    return validate_document(YamlDocument(data={**data, **_FOUND_DEMAND}, source="<found>"))
+
+
 def test_a_surprise_free_denial_never_raises_secured_compute() -> None:
     """Found by a random example: $100M of chip money in 2025-01 that lapses; H100 (supply
     20,000, one month's lead) denied at domestic sites from 2025-02 by an announced rule; H200
@@ -61,9 +84,6 @@ def test_a_surprise_free_denial_never_raises_secured_compute() -> None:
     secures nothing, while with H100 denied from the start it buys the one H200. The
     invariant is stated for a buyer who sees announced rules: that buyer skips the doomed H100
     and buys the H200 either way."""
-    from sim.loading import validate_document
-    from sim.yamlio import YamlDocument
-
     chip = {"price_usd": 5000.0, "server_multiplier": 1.0, "price_trend_per_year": 0.0,
             "annual_failure_rate": 0.0, "useful_life_years": 1.0, "training_mfu": 0.5,
             "mfu_loss_per_doubling": 0.0, "inference_utilisation": 0.5,
@@ -82,19 +102,8 @@ def test_a_surprise_free_denial_never_raises_secured_compute() -> None:
         "sites": [{"name": "site0", "kind": "domestic", "region": "r", "power_mw": 1.0,
                    "pue": 1.5, "server_power_overhead": 1.0, "electricity_usd_per_kwh": 0.1}],
         "training": {"reference_cluster_chips": 1, "restart_cost_hours": 0.0},
-        "inference": {"tokens_per_day": 1e9, "output_share": 0.0, "growth_per_year": 1.0,
-                      "agent_share_start": 0.0, "agent_share_end": 0.0,
-                      "context_tokens": 100.0, "agent_context_tokens": 1000.0,
-                      "context_growth_per_year": 1.0, "efficiency_gain_per_year": 1.0,
-                      "domestic_only_share": 0.0,
-                      "model": {"active_params": 2e10, "total_params": 2e11,
-                                "bytes_per_param": 1.0, "kv_bytes_per_token": 1e4,
-                                "attention_flop_per_context_token": 0.0, "decode_batch": 1}},
-        "allocation": {"policy": "inference_first"},
-        "procurement": {"policy": "best_value", "objective": "training",
-                        "refund_on_cancel_fraction": 0.0},
     }
-    scenario = validate_document(YamlDocument(data=data, source="<test>"))
+    scenario = _found(data)
     assert check_all(scenario, seed=0) == []
 
 
@@ -103,9 +112,6 @@ def test_rules_landing_together_cancel_in_the_name_of_the_rule_that_denies() -> 
     subsidy landing at the same instant. The subsidy's landing was handled first and the
     cancellation it triggered was put down to it, so the foresight invariant saw an order
     'cancelled by' an announced subsidy. The cancellation names the deny rule now."""
-    from sim.loading import validate_document
-    from sim.yamlio import YamlDocument
-
     chip = {"price_usd": 5000.0, "memory_share": 0.0, "server_multiplier": 1.0,
             "price_trend_per_year": 0.0, "supply_per_quarter": 0.0, "lead_time_months": 0.0,
             "annual_failure_rate": 0.0, "useful_life_years": 1.0, "training_mfu": 0.5,
@@ -136,19 +142,9 @@ def test_rules_landing_together_cancel_in_the_name_of_the_rule_that_denies() -> 
                   {**site, "name": "site1", "builds": []}],
         "leases": [], "fleet": [],
         "training": {"reference_cluster_chips": 1, "restart_cost_hours": 0.0, "runs": []},
-        "inference": {"tokens_per_day": 1e9, "output_share": 0.0, "growth_per_year": 1.0,
-                      "agent_share_start": 0.0, "agent_share_end": 0.0, "context_tokens": 100.0,
-                      "agent_context_tokens": 1000.0, "context_growth_per_year": 1.0,
-                      "efficiency_gain_per_year": 1.0, "domestic_only_share": 0.0,
-                      "model": {"active_params": 2e10, "total_params": 2e11,
-                                "bytes_per_param": 1.0, "kv_bytes_per_token": 1e4,
-                                "attention_flop_per_context_token": 0.0, "decode_batch": 1}},
-        "allocation": {"policy": "inference_first"},
-        "procurement": {"policy": "best_value", "objective": "training",
-                        "refund_on_cancel_fraction": 0.0},
         "monte_carlo": {"runs": 10, "seed": 0},
     }
-    scenario = validate_document(YamlDocument(data=data, source="<generated>"))
+    scenario = _found(data)
     assert check_all(scenario, seed=0) == []
     cancels = [e.message for r in range(10)
                for e in (replicate(scenario, r, trace=True).trace or []) if e.kind == "cancel"]

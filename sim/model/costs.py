@@ -29,10 +29,8 @@ def flows(fleet: Fleet, epoch: int, cost_parts: Callable[[Pool], tuple[float, fl
         memo = pool.rate_memo
         if memo is None or memo[0] != epoch:
             memo = pool.rate_memo = (epoch, *cost_parts(pool))
-        if memo[1] < 0.0:
-            rate = memo[2]  # a lease: its fee per chip
-        else:
-            rate = (pool.cost_usd / pool.count if pool.count > 0 else 0.0) / memo[1] + memo[2]
+        # a lease costs its fee per chip; owned chips their amortisation and energy
+        rate = memo[2] if memo[1] < 0.0 else pool.unit_cost_usd() / memo[1] + memo[2]
         spare = pool.count - pool.inference - pool.held
         if not spare > 0.0:
             spare = 0.0

@@ -212,13 +212,10 @@ class Replication:
         contexts and efficiency change slowly; every month's value is computed at once)."""
         month = math.floor(t + 1e-9)
         table = self._tokens.get(chip.name)
-        if table is None:
+        if table is None or month >= len(table):
             serving = ChipServing(chip, self.inp.demand, float(self.inp.horizon_months))
-            table = self._tokens[chip.name] = serving.table(self.inp.horizon_months)
-        if 0 <= month < len(table):
-            return table[month]
-        return ChipServing(chip, self.inp.demand, float(self.inp.horizon_months)).tokens_per_s(
-            float(month))
+            table = self._tokens[chip.name] = serving.table(max(self.inp.horizon_months, month))
+        return table[month]
 
     def _start(self, state: RunState, pool: Pool, n: float, flops: float) -> None:
         self.waiting.remove(state)

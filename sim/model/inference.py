@@ -162,16 +162,16 @@ def serve(demand: Segment, domestic_capacity: float, other_capacity: float,
 
 
 class ChipServing:
-    """:func:`chip_tokens_per_s` for one chip and one replication's demand, with everything
-    that does not change with ``t`` computed once; the same arithmetic in the same order, so
-    the same floats (a test checks they are equal)."""
+    """:func:`chip_tokens_per_s` for one chip and one replication's demand, every month at once
+    (:meth:`table`), with everything that does not change with ``t`` computed once; the same
+    arithmetic in the same order, so the same floats (a test checks they are equal)."""
 
-    __slots__ = ("_attn", "_batch", "_chip", "_compute", "_d", "_fixed_flop",
+    __slots__ = ("_attn", "_batch", "_compute", "_d", "_fixed_flop",
                  "_hbm", "_horizon", "_kv", "_memory", "_weights", "_weights_read")
 
     def __init__(self, chip: ChipInputs, d: DemandInputs, horizon: float) -> None:
         a = chip.attrs
-        self._chip, self._d, self._horizon = chip, d, horizon
+        self._d, self._horizon = d, horizon
         self._compute = serving_flops(chip, d.bytes_per_param) * chip.inference_utilisation
         self._fixed_flop = 2.0 * d.active_params
         self._attn = d.attention_flop_per_context_token
@@ -186,42 +186,10 @@ class ChipServing:
         if self._hbm <= 0.0 or a.hbm_bandwidth_gb_s <= 0.0:
             self._memory = -1.0  # no HBM: nothing is served
 
-    def _blend(self, context: float, efficiency: float) -> float:
-        if self._memory < 0.0:
-            return 0.0
-        batch = self._batch
-        kv_per_sequence = context * self._kv
-        if math.ceil((self._weights + batch * kv_per_sequence) / self._hbm) > MAX_REPLICA_CHIPS:
-            return 0.0
-        work = self._compute * efficiency
-        compute = work / (self._fixed_flop + self._attn * context)
-        memory = self._memory / ((self._weights_read + batch * kv_per_sequence) / efficiency)
-        decode = min(compute, memory)
-        prefill = work / (self._fixed_flop + self._attn * context / 2.0)
-        if decode <= 0.0 or prefill <= 0.0:
-            return 0.0
-        out = self._d.output_share
-        return 1.0 / (out / decode + (1.0 - out) / prefill)
-
-    def tokens_per_s(self, t: float) -> float:
-        """:func:`chip_tokens_per_s` at month ``t``."""
-        d = self._d
-        years = t / 12.0
-        efficiency = d.efficiency_gain_per_year ** years
-        growth = d.context_growth_per_year ** years
-        share = d.agent_share_start + (d.agent_share_end - d.agent_share_start) * min(
-            1.0, max(0.0, t / self._horizon))
-        chat = self._blend(d.context_tokens * growth, efficiency)
-        if share <= 0.0:
-            return chat
-        agent = self._blend(d.agent_context_tokens * growth, efficiency)
-        if chat <= 0.0 or agent <= 0.0:
-            return 0.0
-        return 1.0 / ((1.0 - share) / chat + share / agent)
-
     def _blend_months(self, context: npt.NDArray[np.float64],
                       efficiency: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """:meth:`_blend` for many months at once (the same IEEE operations, elementwise)."""
+        """The prompt/generated blend of :func:`chip_tokens_per_s`'s ``_blend`` for many months
+        at once (the same IEEE operations, elementwise)."""
         if self._memory < 0.0:
             return np.zeros_like(context)
         batch = self._batch
@@ -239,8 +207,8 @@ class ChipServing:
         return np.where(too_big | (decode <= 0.0) | (prefill <= 0.0), 0.0, value)
 
     def table(self, last_month: int) -> list[float]:
-        """:meth:`tokens_per_s` at months ``0..last_month``, computed with numpy in one pass
-        (powers with Python's ``**``, month by month, as the scalar path does)."""
+        """:func:`chip_tokens_per_s` at months ``0..last_month``, computed with numpy in one pass
+        (powers with Python's ``**``, month by month, as the scalar function does)."""
         d = self._d
         t = np.arange(last_month + 1, dtype=np.float64)
         years = (t / 12.0).tolist()
